@@ -1,0 +1,67 @@
+#pragma once
+/// \file
+/// MaskedLinear: a linear layer whose weight is multiplied by a boolean mask in every forward pass.
+
+#include <torch/torch.h>
+
+#include <cstdint>
+
+namespace structlab::nn {
+
+/// Options of a MaskedLinear layer.
+struct MaskedLinearOptions {
+  /// Options for a layer mapping \p in_features to \p out_features.
+  MaskedLinearOptions(std::int64_t in_features, std::int64_t out_features)
+      : in_features_(in_features), out_features_(out_features) {}
+  TORCH_ARG(std::int64_t, in_features);   ///< input width
+  TORCH_ARG(std::int64_t, out_features);  ///< output width
+  TORCH_ARG(bool, bias) = true;           ///< whether the layer has a bias
+};
+
+/// A torch Linear layer plus a bool mask buffer [out, in], all true at start.
+///
+/// forward(x) = linear(x, weight * mask, bias), so masked-out weights get zero gradient and have no
+/// effect whatever the optimizer does to their stored value.
+class MaskedLinearImpl : public torch::nn::Cloneable<MaskedLinearImpl> {
+ public:
+  /// A layer from \p in_features to \p out_features; throws ModelError when either is not positive.
+  MaskedLinearImpl(std::int64_t in_features, std::int64_t out_features);
+  /// A layer from options; throws ModelError when a size is not positive.
+  explicit MaskedLinearImpl(const MaskedLinearOptions& options);
+
+  /// (Re)initialises weight and bias as torch::nn::Linear does and sets the mask to all true.
+  void reset() override;
+  /// Prints "structlab::nn::MaskedLinear(in=.., out=.., active=..)".
+  void pretty_print(std::ostream& stream) const override;
+
+  /// linear(input, weight * mask, bias).
+  torch::Tensor forward(const torch::Tensor& input);
+
+  /// Makes the mask hard: weight <- weight * mask (not undoable).
+  void apply_mask();
+  /// Sets mask <- |weight| >= theta.
+  void recompute_mask(double theta);
+  /// Replaces the mask; throws ModelError naming both shapes when the shape is not [out, in].
+  void set_mask(const torch::Tensor& mask);
+  /// The current mask (bool, [out, in]).
+  const torch::Tensor& mask() const { return mask_; }
+  /// Number of true mask entries.
+  std::int64_t active_weight_count() const;
+  /// Number of weight entries (out * in).
+  std::int64_t total_weight_count() const;
+
+  /// Weight [out, in].
+  torch::Tensor weight;
+  /// Bias [out]; undefined when the layer has none.
+  torch::Tensor bias;
+  /// The options the layer was built with.
+  MaskedLinearOptions options;
+
+ private:
+  torch::Tensor mask_;
+};
+
+/// Module holder for MaskedLinearImpl, as torch::nn::Linear is for LinearImpl.
+TORCH_MODULE(MaskedLinear);
+
+}  // namespace structlab::nn

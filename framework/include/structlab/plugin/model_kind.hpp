@@ -1,0 +1,31 @@
+#pragma once
+/// \file
+/// Model kind plugins: build a MaskedModel from the run's structure and the dataset's shapes.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "structlab/graph/layered_graph.hpp"
+#include "structlab/nn/masked_model.hpp"
+
+namespace structlab::plugin {
+
+/// What the runner hands a model kind.
+struct ModelContext {
+  const graph::LayeredGraph* structure = nullptr;  ///< the run's structure; null when the spec has none
+  std::vector<std::int64_t> input_shape;           ///< one sample's shape, e.g. {1, 28, 28}
+  std::int64_t num_outputs = 0;                    ///< classes, or regression targets
+};
+
+/// A model kind; constructed with its validated Params.
+class ModelKind {
+ public:
+  virtual ~ModelKind() = default;
+  /// True when build() needs ModelContext::structure.
+  virtual bool needs_structure() const = 0;
+  /// A freshly initialised model (initialise torch's RNG before calling for reproducible weights).
+  virtual std::shared_ptr<nn::MaskedModel> build(const ModelContext& context) const = 0;
+};
+
+}  // namespace structlab::plugin

@@ -1,0 +1,43 @@
+#pragma once
+/// \file
+/// Pruning strategy plugins: score active weights; the framework selects and masks the lowest scores.
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "structlab/nn/masked_model.hpp"
+
+namespace structlab::plugin {
+
+/// What a pruning strategy scores.
+enum class PruningGranularity {
+  weight,  ///< one score per weight
+  unit,    ///< one score per vertex (row of a masked layer): whole units are removed
+};
+
+/// Access to training data for strategies that need gradients or curvature (OBD, Taylor).
+class PruningContext {
+ public:
+  virtual ~PruningContext() = default;
+  /// Seed for any randomness of the strategy.
+  virtual std::uint64_t seed() const = 0;
+  /// Number of training batches available to loss().
+  virtual std::int64_t num_batches() const = 0;
+  /// The loss of \p model on training batch \p index (graph attached, ready for backward).
+  virtual torch::Tensor loss(nn::MaskedModel& model, std::int64_t index) = 0;
+};
+
+/// A pruning strategy; constructed with its validated Params.
+class PruningStrategy {
+ public:
+  virtual ~PruningStrategy() = default;
+  /// Whether scores are per weight or per unit.
+  virtual PruningGranularity granularity() const = 0;
+  /// One score tensor per masked layer in masked_layers() order: [out, in] for weight granularity,
+  /// [out] for unit granularity. Lower scores are pruned first; inactive positions are ignored.
+  virtual std::vector<torch::Tensor> score(nn::MaskedModel& model, PruningContext& context) const = 0;
+};
+
+}  // namespace structlab::plugin

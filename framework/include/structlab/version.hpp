@@ -1,0 +1,23 @@
+#pragma once
+/// \file
+/// Version numbers of structlab and of the plugin API.
+
+/// Version of structlab itself.
+#define STRUCTLAB_VERSION "0.1.0"
+
+/// Version of the plugin API; a plugin built against another one is refused before it runs.
+/// Bump it whenever a plugin interface, Params, LayeredGraph or MaskedModel changes incompatibly.
+#define STRUCTLAB_PLUGIN_API_VERSION 1
+
+namespace structlab {
+
+/// structlab's version, e.g. "0.1.0".
+const char* version();
+
+/// The plugin API version this structlab was built with.
+int plugin_api_version();
+
+/// The LibTorch version this structlab was built with, e.g. "1.13.0".
+const char* torch_version();
+
+}  // namespace structlab

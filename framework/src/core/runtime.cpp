@@ -1,0 +1,66 @@
+#include "structlab/runtime.hpp"
+
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include "structlab/error.hpp"
+#include "structlab/version.hpp"
+
+namespace structlab {
+namespace {
+
+// The BLAS in use is whatever libblas the dynamic linker mapped (Debian switches it with alternatives).
+std::string mapped_blas_path() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    auto slash = line.find('/');
+    if (slash == std::string::npos) continue;
+    std::string path = line.substr(slash);
+    std::string file = path.substr(path.rfind('/') + 1);
+    if (file.find("blas") != std::string::npos || file.find("mkl_core") != std::string::npos) return path;
+  }
+  return "";
+}
+
+std::string blas_name(const std::string& path) {
+  if (path.empty()) return "none mapped";
+  if (path.find("openblas") != std::string::npos) {
+    if (path.find("openmp") != std::string::npos) return "OpenBLAS (openmp)";
+    if (path.find("pthread") != std::string::npos) return "OpenBLAS (pthread)";
+    return "OpenBLAS";
+  }
+  if (path.find("blis") != std::string::npos) return "BLIS";
+  if (path.find("mkl") != std::string::npos) return "Intel MKL";
+  if (path.find("atlas") != std::string::npos) return "ATLAS";
+  return "reference BLAS (slow: install libopenblas0-openmp)";
+}
+
+}  // namespace
+
+RuntimeInfo runtime_info() {
+  RuntimeInfo info;
+  info.structlab_version = STRUCTLAB_VERSION;
+  info.plugin_api_version = STRUCTLAB_PLUGIN_API_VERSION;
+  info.torch_version = torch_version();
+  info.blas_path = mapped_blas_path();
+  info.blas = blas_name(info.blas_path);
+  info.threads = torch::get_num_threads();
+  info.cores = static_cast<int>(std::thread::hardware_concurrency());
+  char host[256] = {0};
+  if (gethostname(host, sizeof(host) - 1) == 0) info.host = host;
+  return info;
+}
+
+int set_threads(int requested) {
+  if (requested < 0) throw ConfigError("threads: expected 0 (all cores) or a positive count, got " +
+                                       std::to_string(requested));
+  int threads = requested == 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : requested;
+  torch::set_num_threads(threads);
+  return threads;
+}
+
+}  // namespace structlab

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# README command 1: set up a fresh machine, build, and run the main job on the embedded default.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+bash tools/build.sh
+"${STRUCTLAB_BUILD_DIR:-build}/bin/structlab" plugins

@@ -1,0 +1,25 @@
+#pragma once
+// The subcommands of the `structlab` program. Each add_* function declares its options on the app and,
+// when the subcommand is chosen, stores what to run in `selected`.
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <functional>
+#include <vector>
+
+namespace structlab::cli {
+
+/// What the chosen subcommand does once parsing is over; returns the exit status.
+using CommandRunner = std::function<int()>;
+
+/// Options every subcommand shares.
+struct GlobalOptions {
+  std::vector<std::filesystem::path> plugin_paths;  ///< extra plugin directories or files
+};
+
+/// `structlab version`: structlab, plugin API, LibTorch, BLAS and threads.
+void add_version_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
+/// `structlab plugins [--kind K] [--json]`: the plugins found and their parameters.
+void add_plugins_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
+
+}  // namespace structlab::cli

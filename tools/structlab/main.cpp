@@ -1,0 +1,59 @@
+// The `structlab` command-line program.
+
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.hpp"
+#include "structlab/error.hpp"
+#include "structlab/runtime.hpp"
+#include "structlab/version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"structlab: experiments on the structure of sparse neural networks", "structlab"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.set_version_flag("--version", std::string("structlab ") + STRUCTLAB_VERSION);
+
+  structlab::cli::GlobalOptions global;
+  app.add_option("--plugin-path", global.plugin_paths,
+                 "Extra plugin directory or library (repeatable; STRUCTLAB_PLUGIN_PATH works too)");
+
+  int threads = 0;
+  app.add_option("--threads", threads, "LibTorch threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+
+  structlab::cli::CommandRunner selected;
+  structlab::cli::add_version_command(app, global, selected);
+  structlab::cli::add_plugins_command(app, global, selected);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // usage errors: message and usage on stderr, exit status 2 as POSIX utilities do
+    std::vector<std::string> unexpected = app.remaining();
+    if (!unexpected.empty() && app.get_subcommands().empty()) {
+      std::cerr << "error: unknown subcommand '" << unexpected.front() << "'\n\n" << app.help() << std::flush;
+    } else {
+      std::cerr << "error: " << e.what() << "\n\n" << app.help() << std::flush;
+    }
+    return 2;
+  }
+
+  try {
+    structlab::set_threads(threads);
+    return selected ? selected() : 0;
+  } catch (const structlab::Error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n";
+    return 3;
+  }
+}
