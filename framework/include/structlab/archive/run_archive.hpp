@@ -1,0 +1,125 @@
+#pragma once
+/// \file
+/// The HDF5 archive of one run: `<out>/<experiment>/<run-id>.h5`. Layout: see archive/README in configs/README.md.
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "structlab/graph/layered_graph.hpp"
+
+namespace structlab::archive {
+
+/// A plugin used by a run, as recorded in the root attributes.
+struct PluginUse {
+  std::string role;     ///< dataset | structure | model | pruning
+  std::string name;     ///< plugin name
+  std::string version;  ///< plugin's own version
+  std::string path;     ///< its library
+};
+
+/// Root attributes written when a run starts.
+struct RunAttributes {
+  std::string structlab_version;  ///< structlab version
+  std::string run_id;             ///< run id
+  std::string spec_hash;          ///< spec hash
+  std::uint64_t seed = 0;         ///< run seed
+  std::string start_time;         ///< ISO 8601 UTC
+  std::string host;               ///< host name
+  std::string torch_version;      ///< LibTorch version
+  std::vector<PluginUse> plugins; ///< every plugin the run used
+};
+
+/// One masked layer of a stage.
+struct LayerRecord {
+  std::string name;          ///< masked layer name (group name)
+  std::int64_t source_layer; ///< structure layer feeding it (-1 = input)
+  std::int64_t target_layer; ///< structure layer it feeds (num_layers = output)
+  torch::Tensor weight;      ///< float32 [out, in]
+  torch::Tensor bias;        ///< float32 [out], may be undefined
+  torch::Tensor mask;        ///< bool [out, in]
+};
+
+/// One stage: 00 = the trained dense-by-structure model, then one per pruning step.
+struct StageRecord {
+  std::int64_t index = 0;                  ///< stage number
+  std::string description;                 ///< e.g. "trained", "pruned level 1 (magnitude_global)"
+  std::vector<LayerRecord> layers;         ///< every masked layer
+  graph::LayeredGraph structure;           ///< graph regenerated from the masks
+  std::map<std::string, double> structure_metrics;  ///< its metrics
+  std::map<std::string, double> metrics;   ///< test loss/accuracy, density, active weights, dead vertices, ...
+};
+
+/// One row of the per-epoch history table.
+struct HistoryRow {
+  std::int64_t stage = 0;        ///< stage the epoch belongs to
+  std::int64_t epoch = 0;        ///< epoch within the stage, from 1
+  double train_loss = 0;         ///< mean training loss
+  double train_accuracy = 0;     ///< training accuracy (NaN for regression)
+  double test_loss = 0;          ///< test loss
+  double test_accuracy = 0;      ///< test accuracy (NaN for regression)
+  double learning_rate = 0;      ///< learning rate used in the epoch
+  double seconds = 0;            ///< wall time of the epoch
+  std::int64_t active_weights = 0;  ///< active weights at the end of the epoch
+};
+
+/// Writes one run's archive under a temporary name and renames it into place on finish(), so a run killed
+/// mid-way never leaves a file under the final name. Every method throws ArchiveError naming the path.
+class RunArchiveWriter {
+ public:
+  /// Opens `<final_path>.partial` for writing (replacing a stale one).
+  explicit RunArchiveWriter(std::filesystem::path final_path);
+  /// Closes and deletes the temporary file when finish() was not called.
+  ~RunArchiveWriter();
+  RunArchiveWriter(const RunArchiveWriter&) = delete;
+  RunArchiveWriter& operator=(const RunArchiveWriter&) = delete;
+
+  /// Root attributes (status is "running" until finish()).
+  void write_run_attributes(const RunAttributes& attributes);
+  /// `/spec`: the resolved YAML text.
+  void write_spec(const std::string& yaml);
+  /// `/structure`: edges E×2 int64, layer per vertex int32, metrics as attributes.
+  void write_structure(const graph::LayeredGraph& structure, const std::map<std::string, double>& metrics);
+  /// `/stages/NN`: the stage's layers, regenerated graph and metrics.
+  void write_stage(const StageRecord& stage);
+  /// Appends one row to `/history`.
+  void append_history(const HistoryRow& row);
+  /// Writes status ("completed" or "failed"), message and end time, closes the file and renames it to the final path.
+  void finish(const std::string& status, const std::string& message, const std::string& end_time);
+  /// The final path.
+  const std::filesystem::path& final_path() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// State of a run's archive on disk.
+enum class ArchiveState {
+  missing,    ///< no file under the final name
+  completed,  ///< finished with status "completed"
+  failed,     ///< finished with status "failed"
+  unreadable, ///< present but not a readable structlab archive
+};
+
+/// Reads the state of the archive at \p path without throwing.
+ArchiveState archive_state(const std::filesystem::path& path);
+
+/// What `structlab inspect` shows of an archive.
+struct ArchiveSummary {
+  std::map<std::string, std::string> attributes;  ///< root attributes as text
+  std::string spec_yaml;                          ///< `/spec`
+  std::map<std::string, double> structure_metrics;  ///< `/structure` attributes
+  std::vector<StageRecord> stages;                ///< stages with metrics (layers without tensors)
+  std::vector<HistoryRow> history;                ///< the history table
+};
+
+/// Reads an archive for inspection; throws ArchiveError naming the path and what is missing or corrupt.
+ArchiveSummary read_archive(const std::filesystem::path& path);
+
+}  // namespace structlab::archive

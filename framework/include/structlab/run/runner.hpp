@@ -1,0 +1,34 @@
+#pragma once
+/// \file
+/// The runner: turns an experiment plan into runs, skips complete ones, runs the rest, reports.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "structlab/run/outcome.hpp"
+#include "structlab/run/progress.hpp"
+#include "structlab/spec/loader.hpp"
+
+namespace structlab::run {
+
+/// How `structlab run` runs a plan.
+struct RunnerOptions {
+  std::filesystem::path out_dir = "runs";  ///< archives go to <out_dir>/<experiment>/<run-id>.h5
+  int jobs = 1;                            ///< runs at once; threads are split between them
+  std::optional<std::int64_t> run_index;   ///< run only this index of the run list
+  bool force = false;                      ///< redo runs whose archive is complete
+  std::optional<int> threads;              ///< total LibTorch threads; default: the spec's training.threads
+};
+
+/// The archive path of \p run under \p out_dir.
+std::filesystem::path archive_path_of(const std::filesystem::path& out_dir, const spec::RunSpec& run);
+
+/// Runs the plan's runs (or just options.run_index) and returns one outcome per run in run-list order.
+/// A run whose archive is complete is skipped unless options.force; a failed run does not stop the others.
+/// Throws ConfigError when run_index is outside the run list or jobs < 1.
+std::vector<RunOutcome> run_plan(const spec::ExperimentPlan& plan, const RunnerOptions& options,
+                                 ProgressSink& progress);
+
+}  // namespace structlab::run
