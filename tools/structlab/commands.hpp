@@ -15,11 +15,16 @@ using CommandRunner = std::function<int()>;
 /// Options every subcommand shares.
 struct GlobalOptions {
   std::vector<std::filesystem::path> plugin_paths;  ///< extra plugin directories or files
+  int threads = 0;                                  ///< LibTorch threads; 0 = all cores (or the spec's, for `run`)
 };
 
 /// `structlab version`: structlab, plugin API, LibTorch, BLAS and threads.
 void add_version_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab plugins [--kind K] [--json]`: the plugins found and their parameters.
 void add_plugins_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
+/// `structlab inspect RUN.h5 [--json]`: a run archive's spec summary, structure, stages and history.
+void add_inspect_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
+/// `structlab run SPEC [--out DIR] [--jobs N] [--run-index I] [--dry-run] [--force] [--set k=v]`.
+void add_run_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 
 }  // namespace structlab::cli

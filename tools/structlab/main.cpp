@@ -20,12 +20,14 @@ int main(int argc, char** argv) {
   app.add_option("--plugin-path", global.plugin_paths,
                  "Extra plugin directory or library (repeatable; STRUCTLAB_PLUGIN_PATH works too)");
 
-  int threads = 0;
-  app.add_option("--threads", threads, "LibTorch threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", global.threads, "LibTorch threads (0 = all cores; for `run`: split between --jobs)")
+      ->check(CLI::NonNegativeNumber);
 
   structlab::cli::CommandRunner selected;
   structlab::cli::add_version_command(app, global, selected);
   structlab::cli::add_plugins_command(app, global, selected);
+  structlab::cli::add_inspect_command(app, global, selected);
+  structlab::cli::add_run_command(app, global, selected);
 
   try {
     app.parse(argc, argv);
@@ -47,7 +49,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    structlab::set_threads(threads);
+    structlab::set_threads(global.threads);
     return selected ? selected() : 0;
   } catch (const structlab::Error& e) {
     std::cerr << "error: " << e.what() << "\n";

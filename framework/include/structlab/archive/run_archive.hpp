@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The HDF5 archive of one run: `<out>/<experiment>/<run-id>.h5`. Layout: see archive/README in configs/README.md.
+/// The HDF5 archive of one run: `<out>/<experiment>/<run-id>.h5`. Layout: README.md, section "Run archives".
 
 #include <torch/torch.h>
 
@@ -69,27 +69,32 @@ struct HistoryRow {
 };
 
 /// Writes one run's archive under a temporary name and renames it into place on finish(), so a run killed
-/// mid-way never leaves a file under the final name. Every method throws ArchiveError naming the path.
+/// mid-way never leaves a file under the final name. Every method throws ArchiveError naming the path (and the
+/// group or dataset involved); calls after finish() throw too. Not safe for concurrent use of one writer.
 class RunArchiveWriter {
  public:
-  /// Opens `<final_path>.partial` for writing (replacing a stale one).
+  /// Creates the parent directory and opens `<final_path>.partial` for writing (replacing a stale one).
   explicit RunArchiveWriter(std::filesystem::path final_path);
   /// Closes and deletes the temporary file when finish() was not called.
   ~RunArchiveWriter();
   RunArchiveWriter(const RunArchiveWriter&) = delete;
   RunArchiveWriter& operator=(const RunArchiveWriter&) = delete;
 
-  /// Root attributes (status is "running" until finish()).
+  /// Root attributes (status is "running" until finish()); two plugins with one role are an ArchiveError.
   void write_run_attributes(const RunAttributes& attributes);
-  /// `/spec`: the resolved YAML text.
+  /// `/spec`: the resolved YAML text; a second call is an ArchiveError.
   void write_spec(const std::string& yaml);
-  /// `/structure`: edges E×2 int64, layer per vertex int32, metrics as attributes.
+  /// `/structure`: edges E×2 int64, layer per vertex int32, metrics as attributes; a second call, a graph with a
+  /// cycle or a metric named num_vertices is an ArchiveError.
   void write_structure(const graph::LayeredGraph& structure, const std::map<std::string, double>& metrics);
-  /// `/stages/NN`: the stage's layers, regenerated graph and metrics.
+  /// `/stages/NN`: the stage's layers, regenerated graph and metrics. Weights and biases are stored as float32,
+  /// masks as 0/1 bytes. Checked before anything is written: a negative or repeated index, a repeated or
+  /// unusable layer name, a mask shaped unlike its weight, or a metric named description is an ArchiveError.
   void write_stage(const StageRecord& stage);
   /// Appends one row to `/history`.
   void append_history(const HistoryRow& row);
-  /// Writes status ("completed" or "failed"), message and end time, closes the file and renames it to the final path.
+  /// Writes status ("completed" or "failed", anything else is an ArchiveError), message and end time, closes the
+  /// file, flushes it to disk and renames it to the final path (replacing an older archive there).
   void finish(const std::string& status, const std::string& message, const std::string& end_time);
   /// The final path.
   const std::filesystem::path& final_path() const;
@@ -107,19 +112,28 @@ enum class ArchiveState {
   unreadable, ///< present but not a readable structlab archive
 };
 
-/// Reads the state of the archive at \p path without throwing.
+/// Reads the state of the archive at \p path from its root attributes, without throwing and without reading
+/// the tensors: any file that does not open as a structlab archive with status completed or failed is unreadable.
 ArchiveState archive_state(const std::filesystem::path& path);
 
-/// What `structlab inspect` shows of an archive.
+/// Everything an archive holds, as read back by read_archive().
 struct ArchiveSummary {
-  std::map<std::string, std::string> attributes;  ///< root attributes as text
+  std::map<std::string, std::string> attributes;  ///< root attributes as text (numbers in decimal)
   std::string spec_yaml;                          ///< `/spec`
-  std::map<std::string, double> structure_metrics;  ///< `/structure` attributes
-  std::vector<StageRecord> stages;                ///< stages with metrics (layers without tensors)
-  std::vector<HistoryRow> history;                ///< the history table
+  graph::LayeredGraph structure;                  ///< `/structure`: the generated graph
+  std::map<std::string, double> structure_metrics;  ///< `/structure` metric attributes
+  std::vector<StageRecord> stages;                ///< stages in index order, layers in the order written
+  std::vector<HistoryRow> history;                ///< the history table, in the order appended
 };
 
-/// Reads an archive for inspection; throws ArchiveError naming the path and what is missing or corrupt.
-ArchiveSummary read_archive(const std::filesystem::path& path);
+/// How much of each layer read_archive() loads.
+enum class LayerTensors {
+  all,         ///< weight, bias and mask
+  masks_only,  ///< mask only (enough for active-weight counts); weight and bias stay undefined
+};
+
+/// Reads an archive back (layers as \p tensors says); throws ArchiveError naming the path and what is missing
+/// or corrupt, also for a file that is not HDF5, is truncated, or was written by a newer archive format.
+ArchiveSummary read_archive(const std::filesystem::path& path, LayerTensors tensors = LayerTensors::all);
 
 }  // namespace structlab::archive

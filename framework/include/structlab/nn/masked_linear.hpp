@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <ostream>
 
 namespace structlab::nn {
 
@@ -18,33 +19,53 @@ struct MaskedLinearOptions {
   TORCH_ARG(bool, bias) = true;           ///< whether the layer has a bias
 };
 
+/// Flat memory in which a model lays out the tensors of many MaskedLinear layers, so it can initialise them
+/// with one tensor operation and read them as one array (MaskedDeepDAN does). The flat tensors are not
+/// parameters: each layer registers its own [out, in] / [out] views as its parameters and buffer.
+struct PackedLayerStorage {
+  torch::Tensor weight;            ///< flat float tensor, already initialised; must not require grad
+  torch::Tensor bias;              ///< flat float tensor, already initialised; unused when the layer has no bias
+  torch::Tensor mask;              ///< flat bool tensor, same layout as weight
+  std::int64_t weight_offset = 0;  ///< first entry of this layer's block in weight and mask
+  std::int64_t bias_offset = 0;    ///< first entry of this layer's bias
+};
+
 /// A torch Linear layer plus a bool mask buffer [out, in], all true at start.
 ///
 /// forward(x) = linear(x, weight * mask, bias), so masked-out weights get zero gradient and have no
 /// effect whatever the optimizer does to their stored value.
+/// The layer registers parameters "weight" and "bias" and the buffer "mask".
 class MaskedLinearImpl : public torch::nn::Cloneable<MaskedLinearImpl> {
  public:
   /// A layer from \p in_features to \p out_features; throws ModelError when either is not positive.
   MaskedLinearImpl(std::int64_t in_features, std::int64_t out_features);
   /// A layer from options; throws ModelError when a size is not positive.
   explicit MaskedLinearImpl(const MaskedLinearOptions& options);
+  /// A layer whose weight, bias and mask are views of one block of \p storage, keeping their values (they
+  /// are not re-initialised); throws ModelError when a size is not positive or the block lies outside the
+  /// storage. clone() of such a layer owns fresh tensors.
+  MaskedLinearImpl(const MaskedLinearOptions& options, const PackedLayerStorage& storage);
 
   /// (Re)initialises weight and bias as torch::nn::Linear does and sets the mask to all true.
   void reset() override;
-  /// Prints "structlab::nn::MaskedLinear(in=.., out=.., active=..)".
+  /// Prints "structlab::nn::MaskedLinear(in=.., out=.., bias=.., active=..)".
   void pretty_print(std::ostream& stream) const override;
 
-  /// linear(input, weight * mask, bias).
+  /// linear(input, weight * mask, bias); throws ModelError when the last dimension of \p input is not
+  /// in_features.
   torch::Tensor forward(const torch::Tensor& input);
 
   /// Makes the mask hard: weight <- weight * mask (not undoable).
   void apply_mask();
   /// Sets mask <- |weight| >= theta.
   void recompute_mask(double theta);
-  /// Replaces the mask; throws ModelError naming both shapes when the shape is not [out, in].
+  /// Copies \p mask (any dtype; nonzero means active) into the mask buffer; throws ModelError naming
+  /// both shapes when the shape is not [out, in].
   void set_mask(const torch::Tensor& mask);
   /// The current mask (bool, [out, in]).
   const torch::Tensor& mask() const { return mask_; }
+  /// weight * mask, differentiable with respect to weight: the weight the forward pass uses.
+  torch::Tensor effective_weight() const;
   /// Number of true mask entries.
   std::int64_t active_weight_count() const;
   /// Number of weight entries (out * in).
@@ -58,6 +79,8 @@ class MaskedLinearImpl : public torch::nn::Cloneable<MaskedLinearImpl> {
   MaskedLinearOptions options;
 
  private:
+  void initialise_values();
+
   torch::Tensor mask_;
 };
 

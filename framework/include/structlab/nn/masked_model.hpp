@@ -52,6 +52,8 @@ class MaskedModel : public torch::nn::Module {
   std::int64_t total_weight_count();
   /// Trainable parameter count (weights counted whole, plus biases and other parameters).
   std::int64_t parameter_count();
+  /// parameter_count() minus the masked-out weights: the parameters that can affect the output.
+  std::int64_t active_parameter_count();
 };
 
 }  // namespace structlab::nn

@@ -17,6 +17,13 @@ enum class PruningGranularity {
   unit,    ///< one score per vertex (row of a masked layer): whole units are removed
 };
 
+/// How the framework turns a strategy's scores into the entries it prunes.
+enum class SelectionScope {
+  global,      ///< one ranking across all prunable layers: the selection rule applies to them together
+  per_layer,   ///< a ranking per layer: the selection rule applies to each layer on its own
+  below_zero,  ///< every prunable entry scoring below zero goes; the rule's amount is not used
+};
+
 /// Access to training data for strategies that need gradients or curvature (OBD, Taylor).
 class PruningContext {
  public:
@@ -35,6 +42,8 @@ class PruningStrategy {
   virtual ~PruningStrategy() = default;
   /// Whether scores are per weight or per unit.
   virtual PruningGranularity granularity() const = 0;
+  /// Whether the selection ranks all layers together, each layer apart, or cuts at score zero.
+  virtual SelectionScope scope() const = 0;
   /// One score tensor per masked layer in masked_layers() order: [out, in] for weight granularity,
   /// [out] for unit granularity. Lower scores are pruned first; inactive positions are ignored.
   virtual std::vector<torch::Tensor> score(nn::MaskedModel& model, PruningContext& context) const = 0;

@@ -1,0 +1,83 @@
+#pragma once
+/// \file
+/// Graph metrics: counts, degrees, layering, edge spans, components, and on the undirected skeleton the
+/// average clustering coefficient C and the average shortest path length L (graph2nn's two measures).
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "structlab/graph/layered_graph.hpp"
+
+namespace structlab::graph {
+
+/// Minimum, mean and maximum of a degree over all vertices (all 0 for an empty graph).
+struct DegreeSummary {
+  std::int64_t min = 0;  ///< smallest degree
+  double mean = 0.0;     ///< average degree
+  std::int64_t max = 0;  ///< largest degree
+};
+
+/// The average shortest path length on the undirected skeleton, exact or estimated.
+struct PathLengthResult {
+  double average = 0.0;          ///< mean distance over the connected ordered pairs (0 when there are none)
+  std::int64_t sources = 0;      ///< BFS sources used
+  bool exact = true;             ///< true when every vertex was a source
+  std::int64_t unreachable_pairs = 0;  ///< ordered (source, vertex) pairs left out as disconnected
+};
+
+/// Which of the costlier metrics to compute, and how.
+struct MetricsOptions {
+  bool clustering = true;           ///< compute the average clustering coefficient C
+  bool path_length = true;          ///< compute the average shortest path length L
+  std::int64_t path_samples = 0;    ///< L from this many seeded random sources; 0 or >= n: every vertex (exact)
+  std::uint64_t seed = 0;           ///< seed choosing the sampled sources
+  int threads = 0;                  ///< BFS threads; 0: std::thread::hardware_concurrency()
+};
+
+/// Every metric of one graph.
+struct GraphMetrics {
+  std::int64_t vertices = 0;                   ///< number of vertices
+  std::int64_t edges = 0;                      ///< number of (directed) edges
+  double density = 0.0;                        ///< edges / (n (n-1)), the share of possible directed edges
+  DegreeSummary in_degree;                     ///< in-degree over all vertices
+  DegreeSummary out_degree;                    ///< out-degree over all vertices
+  std::int64_t sources = 0;                    ///< vertices without incoming edges
+  std::int64_t sinks = 0;                      ///< vertices without outgoing edges
+  std::int64_t layers = 0;                     ///< number of layers
+  std::vector<std::int64_t> layer_widths;      ///< vertices per layer, by layer index
+  std::vector<std::int64_t> edge_spans;        ///< edge_spans[s] = edges from layer l to layer l+s (index 0 unused)
+  std::int64_t skip_edges = 0;                 ///< edges spanning more than one layer
+  std::int64_t weak_components = 0;            ///< weakly connected components
+  bool has_clustering = false;                 ///< true when clustering was computed
+  double average_clustering = 0.0;             ///< C on the undirected skeleton
+  bool has_path_length = false;                ///< true when path_length was computed
+  PathLengthResult path_length;                ///< L on the undirected skeleton
+
+  /// Every number as a (name, value) pair in a fixed order, e.g. "in_degree_mean", "layer_width_3",
+  /// "edge_span_2", "average_clustering"; lists are flattened one entry per item. For archive attributes.
+  std::vector<std::pair<std::string, double>> flatten() const;
+  /// The metrics as a JSON object (lists stay lists, the degree summaries and L are nested objects).
+  /// "edge_spans" is an object {"1": count, "2": count, ...}.
+  std::string to_json(int indent = 2) const;
+};
+
+/// Computes the metrics of \p graph. Throws GraphError when the graph has a cycle (it has no layering).
+GraphMetrics compute_metrics(const LayeredGraph& graph, const MetricsOptions& options = {});
+
+/// Average clustering coefficient of the undirected skeleton: the mean over all vertices of
+/// 2 T(v) / (d(v) (d(v) - 1)), with 0 for vertices of degree below 2 (networkx's average_clustering).
+double average_clustering(const LayeredGraph& graph);
+
+/// Average shortest path length of the undirected skeleton by BFS from every vertex (or from
+/// \p samples seeded random distinct sources when 0 < samples < n), spread over \p threads threads
+/// (0: hardware concurrency). Pairs in different components are left out and counted.
+/// Throws GraphError for a negative \p samples or \p threads.
+PathLengthResult average_shortest_path_length(const LayeredGraph& graph, std::int64_t samples = 0,
+                                              std::uint64_t seed = 0, int threads = 0);
+
+/// Number of weakly connected components (an empty graph has none).
+std::int64_t weak_component_count(const LayeredGraph& graph);
+
+}  // namespace structlab::graph

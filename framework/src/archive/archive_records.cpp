@@ -1,0 +1,118 @@
+#include "archive/archive_records.hpp"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "archive/archive_layout.hpp"
+#include "archive/hdf5_io.hpp"
+#include "structlab/error.hpp"
+
+namespace structlab::archive::detail {
+namespace {
+
+std::vector<hsize_t> dims_of(const torch::Tensor& tensor) {
+  std::vector<hsize_t> dims;
+  for (std::int64_t size : tensor.sizes()) dims.push_back(static_cast<hsize_t>(size));
+  return dims;
+}
+
+torch::Tensor read_tensor(hid_t group, const std::string& name, torch::ScalarType type, hid_t memory_type) {
+  Hdf5Handle dataset = open_dataset(group, name);
+  std::vector<std::int64_t> sizes;
+  for (hsize_t d : dataset_dims(dataset.get())) sizes.push_back(static_cast<std::int64_t>(d));
+  torch::Tensor tensor = torch::empty(sizes, torch::TensorOptions().dtype(type));
+  read_whole_dataset(dataset.get(), memory_type, tensor.data_ptr());
+  return tensor;
+}
+
+}  // namespace
+
+void write_graph(hid_t group, const graph::LayeredGraph& structure, const std::map<std::string, double>& metrics) {
+  if (metrics.count(kNumVerticesAttribute) != 0) {
+    throw ArchiveError(fmt::format("{}: a metric may not be named '{}' (the vertex count's attribute)",
+                                   object_path(group), kNumVerticesAttribute));
+  }
+  std::vector<std::int64_t> edges = structure.edge_array();
+  std::vector<hsize_t> edge_dims{static_cast<hsize_t>(edges.size() / 2), 2};
+  write_dataset(group, kEdgesDataset, H5T_STD_I64LE, H5T_NATIVE_INT64, edge_dims, edges.data(), kCompactStorage);
+  const std::vector<std::int32_t>& layers = structure.layer_per_vertex();
+  write_dataset(group, kLayerPerVertexDataset, H5T_STD_I32LE, H5T_NATIVE_INT32, {layers.size()}, layers.data(),
+                kCompactStorage);
+  write_int64_attribute(group, kNumVerticesAttribute, structure.num_vertices());
+  for (const auto& [name, value] : metrics) write_double_attribute(group, name, value);
+}
+
+graph::LayeredGraph read_graph(hid_t group) {
+  std::int64_t num_vertices = read_int64_attribute(group, kNumVerticesAttribute);
+  Hdf5Handle dataset = open_dataset(group, kEdgesDataset);
+  std::vector<hsize_t> dims = dataset_dims(dataset.get());
+  if (dims.size() != 2 || dims[1] != 2) {
+    throw ArchiveError(fmt::format("dataset {} is not an E x 2 edge array", object_path(dataset.get())));
+  }
+  std::vector<std::int64_t> flat(dims[0] * 2);
+  read_whole_dataset(dataset.get(), H5T_NATIVE_INT64, flat.data());
+  std::vector<graph::Edge> edges(dims[0]);
+  for (std::size_t i = 0; i < edges.size(); ++i) edges[i] = {flat[2 * i], flat[2 * i + 1]};
+  try {
+    return graph::LayeredGraph(num_vertices, edges);
+  } catch (const Error& e) {
+    throw ArchiveError(fmt::format("group {} holds an invalid graph: {}", object_path(group), e.what()));
+  }
+}
+
+void validate_layer(const LayerRecord& layer) {
+  std::string label = fmt::format("layer '{}'", layer.name);
+  if (layer.name.empty() || layer.name == "." || layer.name.find('/') != std::string::npos) {
+    throw ArchiveError(label + ": a layer name must be non-empty, not '.', and without '/' (it names a group)");
+  }
+  if (!layer.weight.defined() || layer.weight.dim() == 0 || !layer.weight.is_floating_point()) {
+    throw ArchiveError(label + ": weight must be a defined floating-point tensor of rank 1 or more");
+  }
+  if (!layer.mask.defined() || layer.mask.sizes() != layer.weight.sizes()) {
+    throw ArchiveError(fmt::format("{}: mask must have the weight's shape [{}]", label,
+                                   fmt::join(layer.weight.sizes(), ", ")));
+  }
+  if (layer.bias.defined() && (layer.bias.dim() == 0 || !layer.bias.is_floating_point())) {
+    throw ArchiveError(label + ": bias must be a floating-point tensor of rank 1 or more when defined");
+  }
+}
+
+void write_layer(hid_t layers_group, const LayerRecord& layer) {
+  Hdf5Handle group = create_group(layers_group, layer.name, false);
+  torch::Tensor weight = layer.weight.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  write_dataset(group.get(), kWeightDataset, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, dims_of(weight), weight.data_ptr(),
+                kWeightStorage);
+  if (layer.bias.defined()) {
+    torch::Tensor bias = layer.bias.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    write_dataset(group.get(), kBiasDataset, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, dims_of(bias), bias.data_ptr(),
+                  kWeightStorage);
+  }
+  // any non-zero entry is active, whatever the mask's dtype; stored as 0/1 bytes
+  torch::Tensor mask = (layer.mask.detach().to(torch::kCPU) != 0).to(torch::kUInt8).contiguous();
+  write_dataset(group.get(), kMaskDataset, H5T_STD_U8LE, H5T_NATIVE_UINT8, dims_of(mask), mask.data_ptr(),
+                kCompactStorage);
+  write_int64_attribute(group.get(), "source_layer", layer.source_layer);
+  write_int64_attribute(group.get(), "target_layer", layer.target_layer);
+  write_int64_attribute(group.get(), "active", mask.sum().item<std::int64_t>());
+  write_int64_attribute(group.get(), "total", mask.numel());
+  group.close("writing layer " + layer.name);
+}
+
+LayerRecord read_layer(hid_t layers_group, const std::string& name, bool with_weights) {
+  Hdf5Handle group = open_group(layers_group, name);
+  LayerRecord layer;
+  layer.name = name;
+  layer.source_layer = read_int64_attribute(group.get(), "source_layer");
+  layer.target_layer = read_int64_attribute(group.get(), "target_layer");
+  layer.mask = read_tensor(group.get(), kMaskDataset, torch::kUInt8, H5T_NATIVE_UINT8) != 0;
+  if (with_weights) {
+    layer.weight = read_tensor(group.get(), kWeightDataset, torch::kFloat32, H5T_NATIVE_FLOAT);
+    if (has_link(group.get(), kBiasDataset)) {
+      layer.bias = read_tensor(group.get(), kBiasDataset, torch::kFloat32, H5T_NATIVE_FLOAT);
+    }
+  }
+  return layer;
+}
+
+}  // namespace structlab::archive::detail

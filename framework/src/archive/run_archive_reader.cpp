@@ -1,0 +1,110 @@
+// Reading archives back: read_archive() for everything, archive_state() for the runner's skip decision.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <system_error>
+
+#include "archive/archive_layout.hpp"
+#include "archive/archive_records.hpp"
+#include "archive/hdf5_io.hpp"
+#include "archive/history_table.hpp"
+#include "structlab/archive/run_archive.hpp"
+#include "structlab/error.hpp"
+
+namespace structlab::archive {
+namespace fs = std::filesystem;
+using namespace detail;
+
+namespace {
+
+// Opens an existing structlab archive read-only; throws ArchiveError (without the path) saying why it is not one.
+Hdf5Handle open_archive_file(const fs::path& path) {
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) throw ArchiveError("no such file");
+  htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  if (is_hdf5 == 0) throw ArchiveError("not an HDF5 file");
+  if (is_hdf5 < 0) throw_hdf5_failure("not a readable HDF5 file");
+  Hdf5Handle access = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access properties");
+  check(H5Pset_fclose_degree(access.get(), H5F_CLOSE_STRONG), "file access properties");
+  check(H5Pset_file_locking(access.get(), true, true), "file access properties");
+  Hdf5Handle file = checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.get()), H5Fclose, "cannot open");
+  if (!has_attribute(file.get(), kFormatAttribute)) {
+    throw ArchiveError(fmt::format("not a structlab run archive (no root attribute '{}')", kFormatAttribute));
+  }
+  std::int64_t format = read_int64_attribute(file.get(), kFormatAttribute);
+  if (format > kArchiveFormatVersion) {
+    throw ArchiveError(fmt::format("written in archive format {}, this structlab reads format {} and older",
+                                   format, kArchiveFormatVersion));
+  }
+  return file;
+}
+
+std::int64_t stage_index_of(const std::string& name) {
+  bool digits = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) != 0;
+  });
+  if (!digits || name.size() > 18) throw ArchiveError(fmt::format("/stages/{} is not a stage number", name));
+  return std::stoll(name);
+}
+
+StageRecord read_stage(hid_t stages, const std::string& name, LayerTensors tensors) {
+  Hdf5Handle group = open_group(stages, name);
+  StageRecord stage;
+  stage.index = stage_index_of(name);
+  stage.description = read_string_attribute(group.get(), kDescriptionAttribute);
+  stage.metrics = read_float_attributes(group.get());
+  Hdf5Handle layers = open_group(group.get(), kLayersGroup);
+  for (const std::string& layer : child_names(layers.get())) {
+    stage.layers.push_back(read_layer(layers.get(), layer, tensors == LayerTensors::all));
+  }
+  Hdf5Handle structure = open_group(group.get(), kStructureGroup);
+  stage.structure = read_graph(structure.get());
+  stage.structure_metrics = read_float_attributes(structure.get());
+  return stage;
+}
+
+}  // namespace
+
+ArchiveSummary read_archive(const fs::path& path, LayerTensors tensors) {
+  silence_hdf5_error_printing();
+  try {
+    Hdf5Handle file = open_archive_file(path);
+    hid_t root = file.get();
+    ArchiveSummary summary;
+    summary.attributes = read_attributes_as_text(root);
+    summary.spec_yaml = read_string_dataset(root, kSpecDataset);
+    Hdf5Handle structure = open_group(root, kStructureGroup);
+    summary.structure = read_graph(structure.get());
+    summary.structure_metrics = read_float_attributes(structure.get());
+    Hdf5Handle stages = open_group(root, kStagesGroup);
+    for (const std::string& name : child_names(stages.get())) {
+      summary.stages.push_back(read_stage(stages.get(), name, tensors));
+    }
+    std::sort(summary.stages.begin(), summary.stages.end(),
+              [](const StageRecord& a, const StageRecord& b) { return a.index < b.index; });
+    summary.history = read_history_table(root);
+    return summary;
+  } catch (const std::exception& e) {
+    // anything, including a failed allocation for a corrupt dataset size, is a problem with this file
+    throw ArchiveError(fmt::format("archive {}: {}", path.string(), e.what()));
+  }
+}
+
+ArchiveState archive_state(const fs::path& path) {
+  try {
+    silence_hdf5_error_printing();
+    std::error_code error;
+    if (!fs::exists(path, error)) return error ? ArchiveState::unreadable : ArchiveState::missing;
+    Hdf5Handle file = open_archive_file(path);
+    std::string status = read_string_attribute(file.get(), kStatusAttribute);
+    if (status == "completed") return ArchiveState::completed;
+    if (status == "failed") return ArchiveState::failed;
+    return ArchiveState::unreadable;
+  } catch (...) {
+    return ArchiveState::unreadable;
+  }
+}
+
+}  // namespace structlab::archive

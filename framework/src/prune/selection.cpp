@@ -1,0 +1,232 @@
+#include "structlab/prune/selection.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <tuple>
+
+#include "structlab/error.hpp"
+#include "structlab/prune/unit_layout.hpp"
+#include "prune/selection_rule.hpp"
+
+namespace structlab::prune {
+namespace {
+
+using plugin::PruningGranularity;
+using plugin::SelectionScope;
+
+std::string shape_text(c10::IntArrayRef shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
+
+// Names in exclude_layers must exist: a misspelt name would otherwise silently protect nothing.
+std::set<std::string> excluded_names(const std::vector<nn::MaskedLayerRef>& layers, const spec::SelectionSpec& selection) {
+  std::set<std::string> known;
+  for (const auto& ref : layers) known.insert(ref.name);
+  for (const auto& name : selection.exclude_layers) {
+    if (known.count(name) == 0) {
+      throw ConfigError(fmt::format("pruning.selection.exclude_layers: the model has no masked layer named '{}'; "
+                                    "it has: {}",
+                                    name, fmt::join(known, ", ")));
+    }
+  }
+  return {selection.exclude_layers.begin(), selection.exclude_layers.end()};
+}
+
+std::vector<bool> excluded_layers(const std::vector<nn::MaskedLayerRef>& layers, const spec::SelectionSpec& selection,
+                                  std::int64_t num_structure_layers) {
+  const std::set<std::string> names = excluded_names(layers, selection);
+  std::vector<bool> excluded;
+  for (const auto& ref : layers) {
+    const bool is_output = ref.target_layer == num_structure_layers;
+    excluded.push_back(names.count(ref.name) > 0 || (selection.exclude_output && is_output));
+  }
+  return excluded;
+}
+
+// Scores as CPU doubles, each checked against the shape its layer needs.
+std::vector<torch::Tensor> checked_scores(const std::vector<nn::MaskedLayerRef>& layers,
+                                          const std::vector<torch::Tensor>& scores, PruningGranularity granularity) {
+  if (scores.size() != layers.size()) {
+    throw ModelError(fmt::format("a pruning strategy returned {} score tensors for a model with {} masked layers",
+                                 scores.size(), layers.size()));
+  }
+  std::vector<torch::Tensor> checked;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const auto& options = layers[i].layer->options;
+    std::vector<std::int64_t> expected{options.out_features()};
+    if (granularity == PruningGranularity::weight) expected.push_back(options.in_features());
+    if (!scores[i].defined() || scores[i].sizes() != c10::IntArrayRef(expected)) {
+      throw ModelError(fmt::format("score tensor for masked layer '{}' has shape {}, expected {}", layers[i].name,
+                                   scores[i].defined() ? shape_text(scores[i].sizes()) : "(undefined)",
+                                   shape_text(expected)));
+    }
+    checked.push_back(scores[i].detach().to(torch::kCPU, torch::kDouble).contiguous());
+  }
+  return checked;
+}
+
+void check_finite_or_infinite(double score, const std::string& layer, std::int64_t index) {
+  if (std::isnan(score)) throw ModelError(fmt::format("score of entry {} in masked layer '{}' is NaN", index, layer));
+}
+
+// Weight granularity: one candidate per active weight of a prunable layer.
+std::vector<RankingGroup> weight_groups(const std::vector<nn::MaskedLayerRef>& layers,
+                                        const std::vector<torch::Tensor>& masks, const std::vector<torch::Tensor>& scores,
+                                        const std::vector<bool>& excluded, SelectionScope scope) {
+  std::vector<RankingGroup> groups;
+  if (scope != SelectionScope::per_layer) groups.emplace_back();
+  for (std::size_t position = 0; position < layers.size(); ++position) {
+    if (excluded[position]) continue;
+    if (scope == SelectionScope::per_layer) groups.emplace_back();
+    RankingGroup& group = groups.back();
+    const bool* mask = masks[position].data_ptr<bool>();
+    const double* score = scores[position].data_ptr<double>();
+    const std::int64_t numel = masks[position].numel();
+    group.total += numel;
+    for (std::int64_t index = 0; index < numel; ++index) {
+      if (!mask[index]) continue;
+      check_finite_or_infinite(score[index], layers[position].name, index);
+      group.candidates.push_back({score[index], static_cast<std::int64_t>(position), index});
+    }
+  }
+  return groups;
+}
+
+// Unit granularity: one candidate per active unit of a hidden structure layer none of whose feeding layers is
+// excluded; its score is the lowest of its rows' scores.
+std::vector<RankingGroup> unit_groups(const std::vector<nn::MaskedLayerRef>& layers,
+                                      const std::vector<StructureLayerUnits>& layout,
+                                      const std::vector<torch::Tensor>& masks, const std::vector<torch::Tensor>& scores,
+                                      const std::vector<bool>& excluded, SelectionScope scope) {
+  std::vector<RankingGroup> groups;
+  if (scope != SelectionScope::per_layer) groups.emplace_back();
+  for (const StructureLayerUnits& units : layout) {
+    if (units.incoming.empty()) continue;  // no rows: nothing feeds these units, so there is nothing to remove
+    const bool is_protected =
+        std::any_of(units.incoming.begin(), units.incoming.end(), [&](std::size_t p) { return excluded[p]; });
+    if (is_protected) continue;
+    if (scope == SelectionScope::per_layer) groups.emplace_back();
+    RankingGroup& group = groups.back();
+    group.total += units.size;
+    auto active = torch::zeros({units.size}, torch::kBool);
+    auto score = torch::full({units.size}, std::numeric_limits<double>::infinity(), torch::kDouble);
+    for (std::size_t position : units.incoming) {
+      active.logical_or_(masks[position].any(/*dim=*/1));
+      score = torch::minimum(score, scores[position]);
+    }
+    const bool* is_active = active.data_ptr<bool>();
+    const double* unit_score = score.data_ptr<double>();
+    for (std::int64_t row = 0; row < units.size; ++row) {
+      if (!is_active[row]) continue;
+      check_finite_or_infinite(unit_score[row], fmt::format("{} (structure layer {})",
+                                                            layers[units.incoming.front()].name, units.layer), row);
+      group.candidates.push_back({unit_score[row], units.layer, row});
+    }
+  }
+  return groups;
+}
+
+std::vector<Candidate> choose(std::vector<RankingGroup> groups, SelectionScope scope,
+                              const spec::SelectionSpec& selection) {
+  std::vector<Candidate> chosen;
+  for (RankingGroup& group : groups) {
+    const auto active = static_cast<std::int64_t>(group.candidates.size());
+    std::vector<Candidate> lowest = scope == SelectionScope::below_zero
+                                        ? below_zero(std::move(group.candidates))
+                                        : lowest_scored(std::move(group.candidates),
+                                                        entries_to_prune(selection, active, group.total));
+    chosen.insert(chosen.end(), lowest.begin(), lowest.end());
+  }
+  return chosen;
+}
+
+std::int64_t active_count(const torch::Tensor& mask) { return mask.sum().item<std::int64_t>(); }
+
+}  // namespace
+
+std::int64_t PruneReport::active_before() const {
+  std::int64_t sum = 0;
+  for (const auto& layer : layers) sum += layer.active_before;
+  return sum;
+}
+
+std::int64_t PruneReport::active_after() const {
+  std::int64_t sum = 0;
+  for (const auto& layer : layers) sum += layer.active_after;
+  return sum;
+}
+
+std::int64_t PruneReport::total() const {
+  std::int64_t sum = 0;
+  for (const auto& layer : layers) sum += layer.total;
+  return sum;
+}
+
+double PruneReport::density() const {
+  const std::int64_t all = total();
+  return all == 0 ? 1.0 : static_cast<double>(active_after()) / static_cast<double>(all);
+}
+
+PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Tensor>& scores,
+                            plugin::PruningGranularity granularity, plugin::SelectionScope scope,
+                            const spec::SelectionSpec& selection) {
+  validate_selection(selection);
+  std::vector<nn::MaskedLayerRef> layers = model.masked_layers();
+  const std::vector<bool> excluded = excluded_layers(layers, selection, model.num_structure_layers());
+  const std::vector<torch::Tensor> checked = checked_scores(layers, scores, granularity);
+
+  PruneReport report;
+  std::vector<torch::Tensor> masks;
+  for (std::size_t position = 0; position < layers.size(); ++position) {
+    const auto& layer = layers[position].layer;
+    masks.push_back(layer->mask().to(torch::kCPU).clone().contiguous());
+    report.layers.push_back({layers[position].name, layer->total_weight_count(), active_count(masks.back()), 0,
+                             static_cast<bool>(excluded[position])});
+  }
+
+  if (granularity == PruningGranularity::weight) {
+    for (const Candidate& weight : choose(weight_groups(layers, masks, checked, excluded, scope), scope, selection)) {
+      masks[static_cast<std::size_t>(weight.group)].view({-1})[weight.index] = false;
+    }
+  } else {
+    const std::vector<StructureLayerUnits> layout = hidden_unit_layout(layers, model.num_structure_layers());
+    const std::vector<Candidate> units =
+        choose(unit_groups(layers, layout, masks, checked, excluded, scope), scope, selection);
+    for (const Candidate& unit : units) {
+      const auto& structure_layer =
+          *std::find_if(layout.begin(), layout.end(), [&](const auto& l) { return l.layer == unit.group; });
+      for (std::size_t position : structure_layer.incoming) masks[position][unit.index].fill_(false);
+      for (std::size_t position : structure_layer.outgoing) masks[position].select(1, unit.index).fill_(false);
+    }
+    report.units_pruned = static_cast<std::int64_t>(units.size());
+  }
+
+  torch::NoGradGuard no_grad;
+  for (std::size_t position = 0; position < layers.size(); ++position) {
+    auto& layer = layers[position].layer;
+    report.layers[position].active_after = active_count(masks[position]);
+    if (report.layers[position].active_after == report.layers[position].active_before) continue;
+    layer->set_mask(masks[position].to(layer->mask().device()));
+    // zero the pruned weights too: the forward pass ignores them anyway, but magnitudes read later
+    // (recompute_mask, archives, plots) should not see stale values
+    layer->weight.mul_(layer->mask().to(layer->weight.dtype()));
+  }
+  return report;
+}
+
+PruneReport prune_step(nn::MaskedModel& model, const plugin::PruningStrategy& strategy,
+                       plugin::PruningContext& context, const spec::SelectionSpec& selection) {
+  validate_selection(selection);
+  std::vector<torch::Tensor> scores;
+  try {
+    scores = strategy.score(model, context);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw PluginError(fmt::format("the pruning strategy failed while scoring the model: {}", e.what()));
+  }
+  return apply_selection(model, scores, strategy.granularity(), strategy.scope(), selection);
+}
+
+}  // namespace structlab::prune

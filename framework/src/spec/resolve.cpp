@@ -1,0 +1,88 @@
+#include "spec/resolve.hpp"
+
+#include <fmt/format.h>
+
+namespace structlab::spec::detail {
+namespace {
+
+SourceLocation section_location(const SpecDocument& document, const std::string& path) {
+  for (std::string p = path;; p = parent_of(p)) {
+    auto it = document.sections.find(p);
+    if (it != document.sections.end()) return it->second;
+    if (p.empty()) return SourceLocation{document.file, 0, 0};
+  }
+}
+
+bool section_present(const SpecDocument& document, const SectionSchema& section) {
+  if (section.path.empty()) return true;
+  bool parent_present = section_present(document, *find_section(parent_of(section.path)));
+  if (!parent_present) return false;
+  return section.presence != Presence::optional || document.has_section(section.path);
+}
+
+// The plugin parameters of a plugin section: every key of it that is not one of the section's own.
+Params plugin_params_of(const SpecDocument& document, const SectionSchema& section) {
+  Params raw("", section.path);
+  for (const auto& [path, value] : document.values) {
+    if (parent_of(path) != section.path) continue;
+    std::string leaf = leaf_of(path);
+    if (find_key(section, leaf) == nullptr) raw.set(leaf, value.value, value.where);
+  }
+  return raw;
+}
+
+}  // namespace
+
+bool ResolvedSection::complete() const {
+  for (const auto& key : schema->keys) {
+    if (!fixed.has(key.name)) return false;
+  }
+  return !schema->plugin_kind || plugin.has_value();
+}
+
+Params resolve_fixed_keys(const SpecDocument& document, const SectionSchema& section, const SourceLocation& where,
+                          Problems& problems) {
+  Params fixed("", section.path);
+  for (const auto& spec : section.keys) {
+    const std::string path = join_path(section.path, spec.name);
+    if (const SpecValue* written = document.find(path)) {
+      problems.collect([&] {
+        Params one("", section.path);
+        one.set(spec.name, written->value, written->where);
+        fixed.set(spec.name, one.validated({spec}).value(spec.name), written->where);
+      });
+    } else if (spec.required()) {
+      problems.add(where, path, fmt::format("required key is missing (a {}: {})", to_string(spec.type), spec.doc));
+    } else {
+      fixed.set(spec.name, *spec.default_value);
+    }
+  }
+  return fixed;
+}
+
+ResolvedSections resolve_sections(const SpecDocument& document, PluginChecker& plugins, Problems& problems) {
+  ResolvedSections out;
+  for (const auto& section : spec_sections()) {
+    if (!section_present(document, section)) {
+      if (section.presence == Presence::required && section_present(document, *find_section(parent_of(section.path)))) {
+        problems.add(section_location(document, ""), section.path,
+                     fmt::format("required section is missing, e.g. {}: {{plugin: NAME, ...}}", section.path));
+      }
+      continue;
+    }
+    ResolvedSection resolved;
+    resolved.schema = &section;
+    resolved.where = section_location(document, section.path);
+    resolved.fixed = resolve_fixed_keys(document, section, resolved.where, problems);
+    if (section.plugin_kind && resolved.fixed.has("plugin")) {
+      SpecValue name{resolved.fixed.value("plugin"), resolved.fixed.location_of("plugin")};
+      resolved.plugin_name = name;
+      resolved.plugin = plugins.check(*section.plugin_kind, section.path, name, resolved.where,
+                                      plugin_params_of(document, section), problems);
+    }
+    out.emplace(section.path, std::move(resolved));
+  }
+  return out;
+}
+
+}  // namespace structlab::spec::detail

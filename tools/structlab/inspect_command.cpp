@@ -1,0 +1,171 @@
+// `structlab inspect RUN.h5 [--json]`: what a run archive holds, without h5py.
+
+#include <fmt/core.h>
+
+#include <cmath>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "structlab/archive/run_archive.hpp"
+#include "structlab/error.hpp"
+
+namespace structlab::cli {
+namespace {
+
+struct InspectOptions {
+  std::filesystem::path archive;
+  bool json = false;
+};
+
+std::string attribute_or(const archive::ArchiveSummary& summary, const std::string& name,
+                         const std::string& fallback = "") {
+  auto it = summary.attributes.find(name);
+  return it == summary.attributes.end() ? fallback : it->second;
+}
+
+double metric_or_nan(const std::map<std::string, double>& metrics, const std::string& name) {
+  auto it = metrics.find(name);
+  return it == metrics.end() ? std::nan("") : it->second;
+}
+
+// NaN (a regression's accuracy, a metric the run did not record) becomes JSON null.
+nlohmann::json number(double value) { return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value); }
+
+std::string cell(double value, int decimals) { return std::isnan(value) ? "-" : fmt::format("{:.{}f}", value, decimals); }
+
+// Plugins are recorded as attributes plugin.<role>.<field>; gather them back per role.
+nlohmann::json plugins_json(const archive::ArchiveSummary& summary) {
+  nlohmann::json plugins = nlohmann::json::object();
+  const std::string prefix = "plugin.";
+  for (const auto& [name, value] : summary.attributes) {
+    if (name.rfind(prefix, 0) != 0) continue;
+    std::string rest = name.substr(prefix.size());
+    auto dot = rest.rfind('.');
+    if (dot == std::string::npos) continue;
+    plugins[rest.substr(0, dot)][rest.substr(dot + 1)] = value;
+  }
+  return plugins;
+}
+
+nlohmann::json stage_json(const archive::StageRecord& stage) {
+  std::int64_t active = 0, total = 0;
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& layer : stage.layers) {
+    std::int64_t layer_active = layer.mask.sum().item<std::int64_t>();
+    active += layer_active;
+    total += layer.mask.numel();
+    layers.push_back({{"name", layer.name},
+                      {"source_layer", layer.source_layer},
+                      {"target_layer", layer.target_layer},
+                      {"active", layer_active},
+                      {"total", layer.mask.numel()}});
+  }
+  nlohmann::json metrics = nlohmann::json::object();
+  for (const auto& [name, value] : stage.metrics) metrics[name] = number(value);
+  nlohmann::json structure_metrics = nlohmann::json::object();
+  for (const auto& [name, value] : stage.structure_metrics) structure_metrics[name] = number(value);
+  return {{"index", stage.index},
+          {"description", stage.description},
+          {"active_weights", active},
+          {"total_weights", total},
+          {"density", total > 0 ? number(static_cast<double>(active) / static_cast<double>(total)) : nullptr},
+          {"test_accuracy", number(metric_or_nan(stage.metrics, "test_accuracy"))},
+          {"test_loss", number(metric_or_nan(stage.metrics, "test_loss"))},
+          {"metrics", metrics},
+          {"layers", layers},
+          {"structure", {{"num_vertices", stage.structure.num_vertices()},
+                         {"num_edges", stage.structure.num_edges()},
+                         {"metrics", structure_metrics}}}};
+}
+
+nlohmann::json summary_json(const archive::ArchiveSummary& summary) {
+  nlohmann::json out;
+  out["attributes"] = summary.attributes;
+  out["plugins"] = plugins_json(summary);
+  out["spec"] = summary.spec_yaml;
+  nlohmann::json structure_metrics = nlohmann::json::object();
+  for (const auto& [name, value] : summary.structure_metrics) structure_metrics[name] = number(value);
+  out["structure"] = {{"num_vertices", summary.structure.num_vertices()},
+                      {"num_edges", summary.structure.num_edges()},
+                      {"metrics", structure_metrics}};
+  out["stages"] = nlohmann::json::array();
+  for (const auto& stage : summary.stages) out["stages"].push_back(stage_json(stage));
+  out["history"] = nlohmann::json::array();
+  for (const auto& row : summary.history) {
+    out["history"].push_back({{"stage", row.stage},
+                              {"epoch", row.epoch},
+                              {"train_loss", number(row.train_loss)},
+                              {"train_accuracy", number(row.train_accuracy)},
+                              {"test_loss", number(row.test_loss)},
+                              {"test_accuracy", number(row.test_accuracy)},
+                              {"learning_rate", number(row.learning_rate)},
+                              {"seconds", number(row.seconds)},
+                              {"active_weights", row.active_weights}});
+  }
+  return out;
+}
+
+void print_text(const archive::ArchiveSummary& summary, const nlohmann::json& json) {
+  fmt::print("run        {}\n", attribute_or(summary, "run_id", "(unknown)"));
+  fmt::print("status     {}\n", attribute_or(summary, "status", "(unknown)"));
+  std::string message = attribute_or(summary, "message");
+  if (!message.empty()) fmt::print("message    {}\n", message);
+  fmt::print("seed       {}\n", attribute_or(summary, "seed", "(unknown)"));
+  fmt::print("spec hash  {}\n", attribute_or(summary, "spec_hash", "(unknown)"));
+  fmt::print("time       {} .. {}\n", attribute_or(summary, "start_time"), attribute_or(summary, "end_time"));
+  fmt::print("written by structlab {}, LibTorch {}, on {}\n", attribute_or(summary, "structlab_version"),
+             attribute_or(summary, "torch_version"), attribute_or(summary, "host"));
+  for (const auto& [role, plugin] : json["plugins"].items()) {
+    fmt::print("plugin     {:<10} {} {}  {}\n", role, plugin.value("name", ""), plugin.value("version", ""),
+               plugin.value("path", ""));
+  }
+
+  fmt::print("\nstructure  {} vertices, {} edges\n", summary.structure.num_vertices(), summary.structure.num_edges());
+  for (const auto& [name, value] : summary.structure_metrics) fmt::print("  {:<24} {}\n", name, value);
+
+  fmt::print("\n{:<6} {:<36} {:>12} {:>12} {:>8} {:>9} {:>9}\n", "stage", "description", "active", "total",
+             "density", "test_acc", "test_loss");
+  for (const auto& stage : json["stages"]) {
+    auto real = [](const nlohmann::json& value) { return value.is_null() ? std::nan("") : value.get<double>(); };
+    fmt::print("{:<6} {:<36} {:>12} {:>12} {:>8} {:>9} {:>9}\n", fmt::format("{:02d}", stage["index"].get<int>()),
+               stage["description"].get<std::string>(), stage["active_weights"].get<std::int64_t>(),
+               stage["total_weights"].get<std::int64_t>(), cell(real(stage["density"]), 4),
+               cell(real(stage["test_accuracy"]), 4), cell(real(stage["test_loss"]), 4));
+  }
+
+  fmt::print("\nhistory ({} epochs)\n", summary.history.size());
+  if (summary.history.empty()) return;
+  fmt::print("{:<6} {:>5} {:>10} {:>9} {:>10} {:>9} {:>10} {:>8} {:>12}\n", "stage", "epoch", "train_loss", "train_acc",
+             "test_loss", "test_acc", "lr", "seconds", "active");
+  for (const auto& row : summary.history) {
+    fmt::print("{:<6} {:>5} {:>10} {:>9} {:>10} {:>9} {:>10} {:>8} {:>12}\n", fmt::format("{:02d}", row.stage),
+               row.epoch, cell(row.train_loss, 4), cell(row.train_accuracy, 4), cell(row.test_loss, 4),
+               cell(row.test_accuracy, 4), fmt::format("{:.3g}", row.learning_rate), cell(row.seconds, 2),
+               row.active_weights);
+  }
+}
+
+int inspect(const InspectOptions& options) {
+  // masks are enough for the active-weight counts; the weights themselves can be hundreds of megabytes
+  archive::ArchiveSummary summary = archive::read_archive(options.archive, archive::LayerTensors::masks_only);
+  nlohmann::json json = summary_json(summary);
+  if (options.json) {
+    std::cout << json.dump(2) << "\n";
+  } else {
+    print_text(summary, json);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_inspect_command(CLI::App& app, const GlobalOptions& /*global*/, CommandRunner& selected) {
+  auto options = std::make_shared<InspectOptions>();
+  auto* command = app.add_subcommand("inspect", "Show a run archive: spec summary, structure, stages and history");
+  command->add_option("archive", options->archive, "The run's .h5 archive")->required();
+  command->add_flag("--json", options->json, "Print JSON instead of tables");
+  command->callback([&selected, options] { selected = [options] { return inspect(*options); }; });
+}
+
+}  // namespace structlab::cli
