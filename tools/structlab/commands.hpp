@@ -22,6 +22,10 @@ struct GlobalOptions {
 void add_version_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab plugins [--kind K] [--json]`: the plugins found and their parameters.
 void add_plugins_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
+/// `structlab validate SPEC [--set k=v]`: every problem of a spec, or "SPEC: valid, N runs".
+void add_validate_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
+/// `structlab graph GENERATOR [key=value ...] [--seed S] [--orient O] [--metrics] [--format F] [-o FILE]`.
+void add_graph_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab inspect RUN.h5 [--json]`: a run archive's spec summary, structure, stages and history.
 void add_inspect_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab run SPEC [--out DIR] [--jobs N] [--run-index I] [--dry-run] [--force] [--set k=v]`.

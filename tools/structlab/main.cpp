@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   structlab::cli::CommandRunner selected;
   structlab::cli::add_version_command(app, global, selected);
   structlab::cli::add_plugins_command(app, global, selected);
+  structlab::cli::add_validate_command(app, global, selected);
+  structlab::cli::add_graph_command(app, global, selected);
   structlab::cli::add_inspect_command(app, global, selected);
   structlab::cli::add_run_command(app, global, selected);
 

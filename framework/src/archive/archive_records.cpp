@@ -29,10 +29,6 @@ torch::Tensor read_tensor(hid_t group, const std::string& name, torch::ScalarTyp
 }  // namespace
 
 void write_graph(hid_t group, const graph::LayeredGraph& structure, const std::map<std::string, double>& metrics) {
-  if (metrics.count(kNumVerticesAttribute) != 0) {
-    throw ArchiveError(fmt::format("{}: a metric may not be named '{}' (the vertex count's attribute)",
-                                   object_path(group), kNumVerticesAttribute));
-  }
   std::vector<std::int64_t> edges = structure.edge_array();
   std::vector<hsize_t> edge_dims{static_cast<hsize_t>(edges.size() / 2), 2};
   write_dataset(group, kEdgesDataset, H5T_STD_I64LE, H5T_NATIVE_INT64, edge_dims, edges.data(), kCompactStorage);

@@ -133,6 +133,9 @@ void RunArchiveWriter::write_structure(const graph::LayeredGraph& structure,
                                        const std::map<std::string, double>& metrics) {
   impl_->run("write /structure", [&] {
     if (has_link(impl_->file.get(), kStructureGroup)) throw ArchiveError("/structure was already written");
+    if (metrics.count(kNumVerticesAttribute) != 0) {
+      throw ArchiveError(fmt::format("a structure metric may not be named '{}'", kNumVerticesAttribute));
+    }
     // layering first: a graph with a cycle must not leave a half-written group behind
     structure.layer_per_vertex();
     Hdf5Handle group = create_group(impl_->file.get(), kStructureGroup, false);

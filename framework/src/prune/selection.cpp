@@ -202,15 +202,14 @@ PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Ten
     report.units_pruned = static_cast<std::int64_t>(units.size());
   }
 
-  torch::NoGradGuard no_grad;
   for (std::size_t position = 0; position < layers.size(); ++position) {
     auto& layer = layers[position].layer;
     report.layers[position].active_after = active_count(masks[position]);
     if (report.layers[position].active_after == report.layers[position].active_before) continue;
-    layer->set_mask(masks[position].to(layer->mask().device()));
+    layer->set_mask(masks[position]);
     // zero the pruned weights too: the forward pass ignores them anyway, but magnitudes read later
     // (recompute_mask, archives, plots) should not see stale values
-    layer->weight.mul_(layer->mask().to(layer->weight.dtype()));
+    layer->apply_mask();
   }
   return report;
 }

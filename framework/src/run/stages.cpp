@@ -5,6 +5,7 @@
 
 #include "run/run_state.hpp"
 #include "structlab/error.hpp"
+#include "structlab/prune/dead_units.hpp"
 #include "structlab/train/lr_schedule.hpp"
 
 namespace structlab::run::detail {
@@ -121,6 +122,11 @@ void archive_stage(RunState& state, const std::string& description) {
   record.metrics["total_weights"] = static_cast<double>(state.model->total_weight_count());
   record.metrics["density"] = density_of(*state.model);
   record.metrics["parameters"] = static_cast<double>(state.model->parameter_count());
+  prune::DeadUnitReport dead = prune::count_dead_units(*state.model);
+  record.metrics["hidden_units"] = static_cast<double>(dead.units());
+  record.metrics["dead_units"] = static_cast<double>(dead.dead());
+  record.metrics["units_without_inputs"] = static_cast<double>(dead.without_inputs());
+  record.metrics["units_without_outputs"] = static_cast<double>(dead.without_outputs());
   state.writer->write_stage(record);
 }
 

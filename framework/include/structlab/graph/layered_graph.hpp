@@ -39,7 +39,7 @@ class LayeredGraph {
   LayeredGraph(std::int64_t num_vertices, const std::vector<Edge>& edges);
   /// Copies the graph (and its cached layering).
   LayeredGraph(const LayeredGraph& other);
-  /// Moves the graph.
+  /// Moves the graph; the moved-from graph may only be assigned to or destroyed.
   LayeredGraph(LayeredGraph&& other) noexcept;
   /// Copy-assigns.
   LayeredGraph& operator=(const LayeredGraph& other);
@@ -47,8 +47,9 @@ class LayeredGraph {
   LayeredGraph& operator=(LayeredGraph&& other) noexcept;
   ~LayeredGraph();
 
-  /// A DAG from an undirected graph, oriented as \p orientation says (\p seed feeds `random`);
-  /// a directed input is taken as it is.
+  /// A DAG from an undirected graph, oriented as \p orientation says (\p seed feeds `random`, through
+  /// Rng::derive(seed, "orientation")); a directed input is taken as it is. Throws GraphError as the
+  /// edge constructor does.
   static LayeredGraph from_edge_list(const EdgeListGraph& graph, Orientation orientation, std::uint64_t seed);
 
   /// Adds one vertex and returns its id.
@@ -63,11 +64,11 @@ class LayeredGraph {
   std::int64_t num_vertices() const;
   /// Number of edges.
   std::int64_t num_edges() const;
-  /// True when the edge source -> target exists.
+  /// True when the edge source -> target exists (false for unknown vertices).
   bool has_edge(VertexId source, VertexId target) const;
-  /// Targets of the edges leaving \p v, ascending.
+  /// Targets of the edges leaving \p v, ascending; throws GraphError for an unknown vertex.
   const std::vector<VertexId>& out_neighbors(VertexId v) const;
-  /// Sources of the edges entering \p v, ascending.
+  /// Sources of the edges entering \p v, ascending; throws GraphError for an unknown vertex.
   const std::vector<VertexId>& in_neighbors(VertexId v) const;
   /// In-degree of \p v.
   std::int64_t in_degree(VertexId v) const;
@@ -92,19 +93,21 @@ class LayeredGraph {
   std::int64_t layer_size(std::int64_t layer) const;
   /// Vertices of layer \p layer in ascending id; throws GraphError for an unknown layer.
   const std::vector<VertexId>& vertices(std::int64_t layer) const;
-  /// Layer of vertex \p v.
+  /// Layer of vertex \p v; throws GraphError for an unknown vertex or a cycle.
   std::int64_t layer_of(VertexId v) const;
-  /// Position of \p v within its layer's ascending vertex list.
+  /// Position of \p v within its layer's ascending vertex list; throws GraphError for an unknown vertex.
   std::int64_t index_in_layer(VertexId v) const;
-  /// Layer of every vertex, indexed by vertex id.
+  /// Layer of every vertex, indexed by vertex id (valid until the graph changes); throws GraphError on a cycle.
   const std::vector<std::int32_t>& layer_per_vertex() const;
-  /// Size of layer 0.
+  /// Size of layer 0; throws GraphError for an empty graph.
   std::int64_t first_layer_size() const;
-  /// Size of the last layer.
+  /// Size of the last layer; throws GraphError for an empty graph.
   std::int64_t last_layer_size() const;
-  /// True when at least one edge goes from a vertex of layer \p from to a vertex of layer \p to.
+  /// True when at least one edge goes from a vertex of layer \p from to a vertex of layer \p to;
+  /// throws GraphError for an unknown layer.
   bool layer_connected(std::int64_t from, std::int64_t to) const;
-  /// Number of edges from layer \p from to layer \p to.
+  /// Number of edges from layer \p from to layer \p to (counted once, on the first such query);
+  /// throws GraphError for an unknown layer.
   std::int64_t layer_connection_size(std::int64_t from, std::int64_t to) const;
 
   /// The edges as a flat row-major E x 2 array (source, target), sorted; for archives.

@@ -1,0 +1,381 @@
+#include "structlab/nn/masked_deep_dan.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <sstream>
+
+#include "structlab/error.hpp"
+#include "unit/nn/test_structures.hpp"
+
+namespace structlab::nn {
+namespace {
+
+using testing::message_of;
+using testing::random_dag;
+using testing::small_dag;
+
+MaskedDeepDAN dan_on(const graph::LayeredGraph& structure, MaskedDeepDANOptions options = {{1, 2, 2}, 3}) {
+  return MaskedDeepDAN(structure, options);
+}
+
+std::map<std::string, MaskedLinear> layers_by_name(MaskedDeepDAN& model) {
+  std::map<std::string, MaskedLinear> layers;
+  for (auto& ref : model->masked_layers()) layers.emplace(ref.name, ref.layer);
+  return layers;
+}
+
+TEST(MaskedDeepDAN, OutputShapeForFlatAndImageInput) {
+  auto model = dan_on(small_dag());
+  EXPECT_EQ(model->forward(torch::randn({5, 4})).sizes(), (std::vector<std::int64_t>{5, 3}));
+  EXPECT_EQ(model->forward(torch::randn({5, 1, 2, 2})).sizes(), (std::vector<std::int64_t>{5, 3}));
+}
+
+TEST(MaskedDeepDAN, OneMaskedLayerPerConnectedLayerPairInForwardOrder) {
+  auto model = dan_on(small_dag());
+  auto refs = model->masked_layers();
+  std::vector<std::string> names;
+  for (const auto& ref : refs) names.push_back(ref.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"input", "main_1", "main_2", "skip_0_2", "main_3", "skip_0_3", "output"}));
+  EXPECT_EQ(refs[3].source_layer, 0);
+  EXPECT_EQ(refs[3].target_layer, 2);
+  EXPECT_EQ(refs.back().source_layer, 3);
+  EXPECT_EQ(refs.back().target_layer, 4);
+  EXPECT_EQ(model->num_structure_layers(), 4);
+}
+
+TEST(MaskedDeepDAN, MasksAreTheEdgesBetweenLayersInAscendingVertexOrder) {
+  auto model = dan_on(small_dag());
+  auto layers = layers_by_name(model);
+  // layers {0, 1} -> {2} -> {3, 5} -> {4}
+  EXPECT_TRUE(torch::equal(layers.at("main_1")->mask(), torch::tensor({{true, true}})));
+  EXPECT_TRUE(torch::equal(layers.at("main_2")->mask(), torch::tensor({{true}, {true}})));
+  EXPECT_TRUE(torch::equal(layers.at("skip_0_2")->mask(), torch::tensor({{true, false}, {false, false}})));
+  EXPECT_TRUE(torch::equal(layers.at("main_3")->mask(), torch::tensor({{true, false}})));
+  EXPECT_TRUE(torch::equal(layers.at("skip_0_3")->mask(), torch::tensor({{false, true}})));
+  EXPECT_TRUE(layers.at("input")->mask().all().item<bool>());
+  EXPECT_EQ(layers.at("input")->mask().sizes(), (std::vector<std::int64_t>{2, 4}));
+  EXPECT_TRUE(layers.at("output")->mask().all().item<bool>());
+  EXPECT_EQ(layers.at("output")->mask().sizes(), (std::vector<std::int64_t>{3, 1}));
+}
+
+TEST(MaskedDeepDAN, MasksFollowARandomStructureEdgeForEdge) {
+  auto structure = random_dag(40, 0.12, 11);
+  auto model = dan_on(structure);
+  std::int64_t active_hidden = 0;
+  for (auto& ref : model->masked_layers()) {
+    if (ref.name == "input" || ref.name == "output") continue;
+    const auto& sources = structure.vertices(ref.source_layer);
+    const auto& targets = structure.vertices(ref.target_layer);
+    auto mask = ref.layer->mask();
+    ASSERT_EQ(mask.sizes(), (std::vector<std::int64_t>{static_cast<std::int64_t>(targets.size()),
+                                                      static_cast<std::int64_t>(sources.size())}));
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      for (std::size_t j = 0; j < sources.size(); ++j) {
+        EXPECT_EQ(mask[i][j].item<bool>(), structure.has_edge(sources[j], targets[i])) << ref.name;
+      }
+    }
+    active_hidden += ref.layer->active_weight_count();
+  }
+  EXPECT_EQ(active_hidden, structure.num_edges());
+}
+
+TEST(MaskedDeepDAN, SkipLayersExistExactlyWhereTheStructureHasSkipEdges) {
+  auto structure = random_dag(40, 0.1, 5);
+  std::set<std::pair<std::int64_t, std::int64_t>> skip_pairs;
+  for (const auto& edge : structure.edges()) {
+    auto from = structure.layer_of(edge.source), to = structure.layer_of(edge.target);
+    if (to - from > 1) skip_pairs.insert({from, to});
+  }
+  ASSERT_FALSE(skip_pairs.empty());
+  auto model = dan_on(structure);
+  std::set<std::pair<std::int64_t, std::int64_t>> skip_layers;
+  std::set<std::int64_t> main_targets;
+  for (const auto& ref : model->masked_layers()) {
+    if (ref.name.rfind("skip_", 0) == 0) skip_layers.insert({ref.source_layer, ref.target_layer});
+    if (ref.name.rfind("main_", 0) == 0) {
+      EXPECT_EQ(ref.source_layer + 1, ref.target_layer);
+      main_targets.insert(ref.target_layer);
+    }
+  }
+  EXPECT_EQ(skip_layers, skip_pairs);
+  EXPECT_EQ(static_cast<std::int64_t>(main_targets.size()), structure.num_layers() - 1);
+}
+
+// The seed's forward written out with the model's own layers, [batch, units] layout.
+torch::Tensor seed_forward(MaskedDeepDAN& model, const torch::Tensor& x, bool activation_of_sum, bool sinks) {
+  auto l = layers_by_name(model);
+  auto h0 = torch::relu(l.at("input")->forward(x));
+  auto h1 = torch::relu(l.at("main_1")->forward(h0));
+  auto h2 = activation_of_sum ? torch::relu(l.at("main_2")->forward(h1) + l.at("skip_0_2")->forward(h0))
+                              : torch::relu(l.at("main_2")->forward(h1)) + torch::relu(l.at("skip_0_2")->forward(h0));
+  auto h3 = activation_of_sum ? torch::relu(l.at("main_3")->forward(h2) + l.at("skip_0_3")->forward(h0))
+                              : torch::relu(l.at("main_3")->forward(h2)) + torch::relu(l.at("skip_0_3")->forward(h0));
+  // with sinks_to_output vertex 5 (second unit of layer 2) feeds the output before vertex 4
+  auto sources = sinks ? torch::cat({h2.narrow(1, 1, 1), h3}, 1) : h3;
+  return l.at("output")->forward(sources);
+}
+
+TEST(MaskedDeepDAN, ForwardIsTheSeedsSumOfActivations) {
+  torch::manual_seed(1);
+  auto x = torch::randn({6, 4});
+  for (bool fused : {true, false}) {
+    auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3).fused(fused));
+    EXPECT_TRUE(torch::allclose(model->forward(x), seed_forward(model, x, false, false), 1e-5, 1e-6)) << fused;
+  }
+}
+
+TEST(MaskedDeepDAN, ActivationOfSumAggregate) {
+  torch::manual_seed(2);
+  auto x = torch::randn({6, 4});
+  for (bool fused : {true, false}) {
+    auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3).aggregate(DanAggregate::activation_of_sum).fused(fused));
+    EXPECT_TRUE(torch::allclose(model->forward(x), seed_forward(model, x, true, false), 1e-5, 1e-6)) << fused;
+  }
+}
+
+TEST(MaskedDeepDAN, SinksToOutputFeedsEarlierSinksToTheOutputLayer) {
+  torch::manual_seed(3);
+  auto x = torch::randn({64, 4}).abs();
+  for (bool fused : {true, false}) {
+    auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3).sinks_to_output(true).fused(fused));
+    EXPECT_EQ(layers_by_name(model).at("output")->mask().sizes(), (std::vector<std::int64_t>{3, 2}));
+    EXPECT_TRUE(torch::allclose(model->forward(x), seed_forward(model, x, false, true), 1e-5, 1e-6)) << fused;
+  }
+  // without the option the sink's computation is dead: its incoming weights get no gradient
+  for (bool sinks : {false, true}) {
+    auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3).sinks_to_output(sinks));
+    {
+      torch::NoGradGuard no_grad;
+      for (auto& parameter : model->parameters()) parameter.abs_().add_(0.1);  // every ReLU passes
+    }
+    model->forward(x).sum().backward();
+    auto sink_row = layers_by_name(model).at("main_2")->weight.grad()[1];
+    EXPECT_EQ(sink_row.abs().sum().item<float>() > 0.f, sinks);
+  }
+}
+
+// Two models with identical parameters, fused and per-block, compared on outputs and every gradient.
+void expect_fused_matches_per_block(const graph::LayeredGraph& structure, MaskedDeepDANOptions options,
+                                    std::int64_t batch) {
+  torch::manual_seed(7);
+  MaskedDeepDAN fused(structure, options.fused(true));
+  torch::manual_seed(7);
+  MaskedDeepDAN per_block(structure, options.fused(false));
+  torch::manual_seed(8);
+  for (auto& ref : fused->masked_layers()) {
+    if (ref.name != "input" && ref.name != "output") {
+      ref.layer->set_mask(ref.layer->mask() & (torch::rand(ref.layer->mask().sizes()) > 0.3));
+    }
+  }
+  auto fused_layers = fused->masked_layers();
+  auto per_block_layers = per_block->masked_layers();
+  for (std::size_t k = 0; k < fused_layers.size(); ++k) per_block_layers[k].layer->set_mask(fused_layers[k].layer->mask());
+  auto x = torch::randn({batch, options.input_shape()[0]});
+  auto out_fused = fused->forward(x);
+  auto out_per_block = per_block->forward(x);
+  ASSERT_TRUE(torch::allclose(out_fused, out_per_block, 1e-4, 1e-5));
+  (out_fused * out_fused).sum().backward();
+  (out_per_block * out_per_block).sum().backward();
+  auto fused_parameters = fused->named_parameters();
+  auto per_block_parameters = per_block->named_parameters();
+  for (const auto& item : fused_parameters) {
+    EXPECT_TRUE(torch::allclose(item.value().grad(), per_block_parameters[item.key()].grad(), 1e-3, 1e-4)) << item.key();
+  }
+}
+
+TEST(MaskedDeepDAN, FusedKernelMatchesPerBlockOpsOnRandomStructures) {
+  for (std::uint64_t seed : {1, 2, 3}) {
+    auto structure = random_dag(30, 0.15, seed);
+    expect_fused_matches_per_block(structure, MaskedDeepDANOptions({5}, 4), 9);
+    expect_fused_matches_per_block(structure, MaskedDeepDANOptions({5}, 4).aggregate(DanAggregate::activation_of_sum), 9);
+    expect_fused_matches_per_block(structure, MaskedDeepDANOptions({5}, 4).sinks_to_output(true), 1);
+  }
+}
+
+TEST(MaskedDeepDAN, FusedKernelMatchesPerBlockOpsOnDenseLayers) {
+  // 64 x 64 blocks at half density take the kernel's BLAS branch
+  Rng rng(4);
+  std::vector<graph::Edge> edges;
+  for (std::int64_t v = 64; v < 128; ++v) {
+    edges.push_back({v - 64, v});
+    for (std::int64_t u = 0; u < 64; ++u) if (u != v - 64 && rng.bernoulli(0.5)) edges.push_back({u, v});
+  }
+  for (std::int64_t v = 128; v < 168; ++v) {
+    for (std::int64_t u = 0; u < 128; ++u) if (u >= 64 || rng.bernoulli(0.6)) edges.push_back({u, v});
+  }
+  graph::LayeredGraph structure(168, edges);
+  ASSERT_EQ(structure.num_layers(), 3);
+  expect_fused_matches_per_block(structure, MaskedDeepDANOptions({6}, 2), 5);
+  expect_fused_matches_per_block(structure, MaskedDeepDANOptions({6}, 2).aggregate(DanAggregate::activation_of_sum), 5);
+}
+
+TEST(MaskedDeepDAN, SecondDerivativesOfFusedAndPerBlockAgree) {
+  auto structure = random_dag(20, 0.2, 9);
+  std::vector<torch::Tensor> second;
+  for (bool fused : {true, false}) {
+    torch::manual_seed(3);
+    MaskedDeepDAN model(structure, MaskedDeepDANOptions({3}, 2).fused(fused));
+    torch::manual_seed(4);
+    auto loss = model->forward(torch::randn({4, 3})).pow(2).sum();
+    std::vector<torch::Tensor> weights;
+    for (auto& ref : model->masked_layers()) weights.push_back(ref.layer->weight);
+    auto grads = torch::autograd::grad({loss}, weights, {}, /*retain_graph=*/true, /*create_graph=*/true);
+    torch::Tensor penalty = torch::zeros({});
+    for (auto& grad : grads) penalty = penalty + grad.pow(2).sum();
+    auto hessian_vector = torch::autograd::grad({penalty}, {weights[1]});
+    second.push_back(hessian_vector[0]);
+  }
+  EXPECT_GT(second[1].abs().sum().item<float>(), 0.f);
+  EXPECT_TRUE(torch::allclose(second[0], second[1], 1e-3, 1e-4));
+}
+
+TEST(MaskedDeepDAN, GradientsAreZeroAtMaskedPositions) {
+  auto structure = random_dag(30, 0.3, 2);
+  auto model = dan_on(structure, MaskedDeepDANOptions({5}, 3));
+  for (auto& ref : model->masked_layers()) ref.layer->set_mask(ref.layer->mask() & (torch::rand(ref.layer->mask().sizes()) > 0.5));
+  model->forward(torch::randn({16, 5})).pow(2).sum().backward();
+  float active_gradient = 0.f;
+  for (auto& ref : model->masked_layers()) {
+    auto grad = ref.layer->weight.grad();
+    ASSERT_TRUE(grad.defined()) << ref.name;
+    EXPECT_EQ(grad.masked_select(~ref.layer->mask()).abs().sum().item<float>(), 0.f) << ref.name;
+    active_gradient += grad.abs().sum().item<float>();
+  }
+  EXPECT_GT(active_gradient, 0.f);
+}
+
+TEST(MaskedDeepDAN, GenerateStructureKeepsTheVertexIdsAndDropsMaskedEdges) {
+  // ids not numbered layer by layer: layers {2, 3, 4} -> {1} -> {0}
+  graph::LayeredGraph structure(5, {{4, 1}, {3, 1}, {1, 0}, {4, 0}, {2, 0}});
+  auto model = dan_on(structure, MaskedDeepDANOptions({3}, 2));
+  EXPECT_EQ(model->generate_structure(false, false), structure);
+
+  auto layers = layers_by_name(model);
+  layers.at("skip_0_2")->set_mask(torch::tensor({{true, false, false}}));  // columns: vertices 2, 3, 4
+  auto pruned = model->generate_structure(false, false);
+  EXPECT_EQ(pruned.num_vertices(), 5);
+  EXPECT_EQ(pruned.num_edges(), 4);
+  EXPECT_FALSE(pruned.has_edge(4, 0));
+  EXPECT_TRUE(pruned.has_edge(2, 0));
+
+  auto with_input = model->generate_structure(true, false);
+  EXPECT_EQ(with_input.num_vertices(), 3 + 5);
+  EXPECT_EQ(with_input.num_edges(), 4 + 3 * 3);
+  EXPECT_TRUE(with_input.has_edge(0, 3 + 2));      // feature 0 -> vertex 2
+  EXPECT_TRUE(with_input.has_edge(3 + 1, 3 + 0));  // 1 -> 0, shifted by the 3 features
+
+  auto with_both = model->generate_structure(true, true);
+  EXPECT_EQ(with_both.num_vertices(), 3 + 5 + 2);
+  EXPECT_TRUE(with_both.has_edge(3 + 0, 3 + 5 + 1));  // vertex 0 (last layer) -> output 1
+  EXPECT_EQ(with_both.num_edges(), 4 + 9 + 2);
+}
+
+TEST(MaskedDeepDAN, StructureModelStructureModelRoundTripGivesIdenticalMasks) {
+  auto structure = random_dag(40, 0.12, 21);
+  auto first = dan_on(structure);
+  auto regenerated = first->generate_structure(false, false);
+  EXPECT_EQ(regenerated, structure);
+  auto second = dan_on(regenerated);
+  auto a = first->masked_layers(), b = second->masked_layers();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    EXPECT_EQ(a[k].name, b[k].name);
+    EXPECT_TRUE(torch::equal(a[k].layer->mask(), b[k].layer->mask())) << a[k].name;
+  }
+}
+
+TEST(MaskedDeepDAN, ReadmeFlowPrunesByMagnitudeAndRebuilds) {
+  torch::manual_seed(5);
+  auto structure = random_dag(50, 0.15, 3);
+  auto model = dan_on(structure, MaskedDeepDANOptions({1, 28, 28}, 10));
+  model->apply_mask();
+  model->recompute_mask(0.3);
+  std::int64_t kept = 0;
+  for (auto& ref : model->masked_layers()) {
+    if (ref.name == "input" || ref.name == "output") continue;
+    kept += ref.layer->active_weight_count();
+    EXPECT_TRUE(torch::equal(ref.layer->mask(), ref.layer->weight.abs() >= 0.3)) << ref.name;
+  }
+  auto pruned = model->generate_structure(false, false);
+  EXPECT_EQ(pruned.num_edges(), kept);
+  EXPECT_LT(pruned.num_edges(), structure.num_edges());
+  EXPECT_GT(pruned.num_edges(), 0);
+  for (const auto& edge : pruned.edges()) EXPECT_TRUE(structure.has_edge(edge.source, edge.target));
+  auto rebuilt = dan_on(pruned, MaskedDeepDANOptions({1, 28, 28}, 10));
+  std::int64_t rebuilt_hidden = 0;
+  for (auto& ref : rebuilt->masked_layers()) {
+    if (ref.name != "input" && ref.name != "output") rebuilt_hidden += ref.layer->active_weight_count();
+  }
+  EXPECT_EQ(rebuilt_hidden, kept);
+  EXPECT_EQ(rebuilt->forward(torch::randn({2, 1, 28, 28})).sizes(), (std::vector<std::int64_t>{2, 10}));
+}
+
+TEST(MaskedDeepDAN, LayerNormAddsOneNormPerStructureLayer) {
+  auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3).layer_norm(true));
+  auto plain = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3));
+  // affine weight and bias over each layer's vertices: 2 * (2 + 1 + 2 + 1)
+  EXPECT_EQ(model->parameter_count() - plain->parameter_count(), 12);
+  auto out = model->forward(torch::randn({5, 4}));
+  EXPECT_EQ(out.sizes(), (std::vector<std::int64_t>{5, 3}));
+  out.sum().backward();
+  EXPECT_TRUE(model->named_parameters()["layer_norm_0.weight"].grad().defined());
+}
+
+TEST(MaskedDeepDAN, OtherDtypesRunThePerBlockPath) {
+  torch::manual_seed(6);
+  auto model = dan_on(random_dag(20, 0.2, 4), MaskedDeepDANOptions({3}, 2));
+  auto x = torch::randn({4, 3});
+  auto single = model->forward(x);
+  model->to(torch::kDouble);
+  auto twice = model->forward(x.to(torch::kDouble));
+  EXPECT_EQ(twice.scalar_type(), torch::kDouble);
+  EXPECT_TRUE(torch::allclose(single.to(torch::kDouble), twice, 1e-4, 1e-5));
+}
+
+TEST(MaskedDeepDAN, CountsParametersAndPrintsThem) {
+  auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3));
+  // weights: input 2x4, main_1 1x2, main_2 2x1, skip_0_2 2x2, main_3 1x2, skip_0_3 1x2, output 3x1
+  const std::int64_t weights = 8 + 2 + 2 + 4 + 2 + 2 + 3, biases = 2 + 1 + 2 + 2 + 1 + 1 + 3;
+  EXPECT_EQ(model->total_weight_count(), weights);
+  EXPECT_EQ(model->active_weight_count(), 8 + 2 + 2 + 1 + 1 + 1 + 3);
+  EXPECT_EQ(model->parameter_count(), weights + biases);
+  EXPECT_EQ(model->active_parameter_count(), weights + biases - (weights - 18));
+  std::ostringstream text;
+  model->pretty_print(text);
+  EXPECT_EQ(text.str(),
+            "structlab::nn::MaskedDeepDAN(input=4, vertices=6, layers=4, masked_layers=7, outputs=3, "
+            "aggregate=sum_of_activations, sinks_to_output=false, layer_norm=false, parameters=35, "
+            "active_weights=18/23)");
+}
+
+TEST(MaskedDeepDAN, BadInputsAreClearErrors) {
+  EXPECT_THROW(dan_on(graph::LayeredGraph(0)), GraphError);
+  auto empty = message_of([] { dan_on(graph::LayeredGraph(0)); });
+  EXPECT_NE(empty.find("no vertices"), std::string::npos) << empty;
+
+  graph::LayeredGraph cyclic(3, {{0, 1}, {1, 2}, {2, 0}});
+  EXPECT_THROW(dan_on(cyclic), GraphError);
+  auto cycle = message_of([&] { dan_on(cyclic); });
+  EXPECT_NE(cycle.find("cycle"), std::string::npos) << cycle;
+
+  EXPECT_THROW(dan_on(small_dag(), MaskedDeepDANOptions({0}, 3)), ModelError);
+  EXPECT_THROW(dan_on(small_dag(), MaskedDeepDANOptions({4}, 0)), ModelError);
+  auto outputs = message_of([] { dan_on(small_dag(), MaskedDeepDANOptions({4}, -2)); });
+  EXPECT_NE(outputs.find("num_outputs is -2"), std::string::npos) << outputs;
+
+  auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3));
+  EXPECT_THROW(layers_by_name(model).at("skip_0_2")->set_mask(torch::ones({2, 3})), ModelError);
+  EXPECT_THROW(model->forward(torch::randn({2, 5})), ModelError);
+}
+
+TEST(MaskedDeepDAN, AggregateNamesParseAndPrint) {
+  EXPECT_EQ(parse_dan_aggregate("activation_of_sum"), DanAggregate::activation_of_sum);
+  EXPECT_STREQ(to_string(parse_dan_aggregate("sum_of_activations")), "sum_of_activations");
+  EXPECT_THROW(parse_dan_aggregate("max"), ConfigError);
+  auto message = message_of([] { parse_dan_aggregate("max"); });
+  EXPECT_NE(message.find("'max'"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace structlab::nn
