@@ -23,8 +23,10 @@ int validate(const GlobalOptions& global, const ValidateOptions& options) {
     return 1;
   }
   // planning again is cheap and yields the run count the validation above vouched for
-  spec::ExperimentPlan plan = spec::plan_experiment(options.spec_file, options.overrides, global.plugin_paths);
-  fmt::print("{}: valid, {} run{}\n", options.spec_file.string(), plan.runs.size(), plan.runs.size() == 1 ? "" : "s");
+  spec::ExperimentPlan plan =
+      spec::plan_experiment(options.spec_file, options.overrides, global.plugin_paths);
+  fmt::print("{}: valid, {} run{}\n", options.spec_file.string(), plan.runs.size(),
+             plan.runs.size() == 1 ? "" : "s");
   return 0;
 }
 
@@ -32,7 +34,8 @@ int validate(const GlobalOptions& global, const ValidateOptions& options) {
 
 void add_validate_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected) {
   auto options = std::make_shared<ValidateOptions>();
-  auto* command = app.add_subcommand("validate", "Check an experiment spec and its plugins; print every problem");
+  auto* command =
+      app.add_subcommand("validate", "Check an experiment spec and its plugins; print every problem");
   command->add_option("spec", options->spec_file, "Experiment spec (YAML)")->required();
   command->add_option("--set", options->overrides, "Override a key: key.path=value (repeatable)");
   command->callback([&selected, &global, options] {

@@ -30,6 +30,7 @@ inline constexpr const char* kLayerPerVertexDataset = "layer";
 inline constexpr const char* kWeightDataset = "weight";
 inline constexpr const char* kBiasDataset = "bias";
 inline constexpr const char* kMaskDataset = "mask";
+inline constexpr const char* kMaskShapeAttribute = "shape";
 inline constexpr const char* kNumVerticesAttribute = "num_vertices";
 inline constexpr const char* kDescriptionAttribute = "description";
 
@@ -39,9 +40,12 @@ inline constexpr const char* kPartialSuffix = ".partial";
 /// Trained float weights are close to incompressible (deflate saves under 10 % of their bytes at a fraction of
 /// the disk's speed; see bench_archive.cpp), so weights and biases are chunked but stored raw.
 inline const DatasetStorage kWeightStorage{0, std::size_t{1} << 20};
-/// Masks are 0/1 bytes and the graph arrays are small integers: deflate shrinks them many times over, and its
-/// fastest level already gets most of that.
+/// Graph arrays and the history are small integers and repeated values: deflate shrinks them several times over,
+/// and its fastest level already gets most of that.
 inline const DatasetStorage kCompactStorage{1, std::size_t{1} << 20};
+/// Masks are bit-packed (mask_bits.hpp), already 8x smaller than 0/1 bytes; deflate on top shrinks structured
+/// masks (all-ones layers, sparse structures) much further at a small cost, since it only sees an eighth of the bytes.
+inline const DatasetStorage kMaskStorage{1, std::size_t{1} << 20};
 /// Rows per chunk of the extendible /history table.
 inline constexpr std::uint64_t kHistoryChunkRows = 256;
 

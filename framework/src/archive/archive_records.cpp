@@ -6,6 +6,7 @@
 
 #include "archive/archive_layout.hpp"
 #include "archive/hdf5_io.hpp"
+#include "archive/mask_bits.hpp"
 #include "structlab/error.hpp"
 
 namespace structlab::archive::detail {
@@ -84,14 +85,21 @@ void write_layer(hid_t layers_group, const LayerRecord& layer) {
     write_dataset(group.get(), kBiasDataset, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, dims_of(bias), bias.data_ptr(),
                   kWeightStorage);
   }
-  // any non-zero entry is active, whatever the mask's dtype; stored as 0/1 bytes
-  torch::Tensor mask = (layer.mask.detach().to(torch::kCPU) != 0).to(torch::kUInt8).contiguous();
-  write_dataset(group.get(), kMaskDataset, H5T_STD_U8LE, H5T_NATIVE_UINT8, dims_of(mask), mask.data_ptr(),
-                kCompactStorage);
+  torch::Tensor packed = pack_mask_bits(layer.mask);
+  write_dataset(group.get(), kMaskDataset, H5T_STD_U8LE, H5T_NATIVE_UINT8, dims_of(packed), packed.data_ptr(),
+                kMaskStorage);
+  {
+    Hdf5Handle mask = open_dataset(group.get(), kMaskDataset);
+    write_int64_array_attribute(mask.get(), kMaskShapeAttribute, layer.mask.sizes().vec());
+  }
   write_int64_attribute(group.get(), "source_layer", layer.source_layer);
   write_int64_attribute(group.get(), "target_layer", layer.target_layer);
-  write_int64_attribute(group.get(), "active", mask.sum().item<std::int64_t>());
-  write_int64_attribute(group.get(), "total", mask.numel());
+  // padding bits are zero, so counting set bits counts active weights
+  std::int64_t active = 0;
+  const std::uint8_t* bytes = packed.data_ptr<std::uint8_t>();
+  for (std::int64_t i = 0; i < packed.numel(); ++i) active += __builtin_popcount(bytes[i]);
+  write_int64_attribute(group.get(), "active", active);
+  write_int64_attribute(group.get(), "total", layer.mask.numel());
   group.close("writing layer " + layer.name);
 }
 
@@ -101,7 +109,15 @@ LayerRecord read_layer(hid_t layers_group, const std::string& name, bool with_we
   layer.name = name;
   layer.source_layer = read_int64_attribute(group.get(), "source_layer");
   layer.target_layer = read_int64_attribute(group.get(), "target_layer");
-  layer.mask = read_tensor(group.get(), kMaskDataset, torch::kUInt8, H5T_NATIVE_UINT8) != 0;
+  {
+    Hdf5Handle mask = open_dataset(group.get(), kMaskDataset);
+    std::vector<std::int64_t> shape = read_int64_array_attribute(mask.get(), kMaskShapeAttribute);
+    try {
+      layer.mask = unpack_mask_bits(read_tensor(group.get(), kMaskDataset, torch::kUInt8, H5T_NATIVE_UINT8), shape);
+    } catch (const ArchiveError& e) {
+      throw ArchiveError(fmt::format("dataset {}: {}", object_path(mask.get()), e.what()));
+    }
+  }
   if (with_weights) {
     layer.weight = read_tensor(group.get(), kWeightDataset, torch::kFloat32, H5T_NATIVE_FLOAT);
     if (has_link(group.get(), kBiasDataset)) {

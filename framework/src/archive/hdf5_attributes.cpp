@@ -101,6 +101,18 @@ void write_double_attribute(hid_t object, const std::string& name, double value)
   write_scalar_attribute(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
 }
 
+void write_int64_array_attribute(hid_t object, const std::string& name, const std::vector<std::int64_t>& values) {
+  std::string label = attribute_label(object, name);
+  if (has_attribute(object, name)) check(H5Adelete(object, name.c_str()), "replacing " + label);
+  hsize_t length = values.size();
+  Hdf5Handle space = checked(H5Screate_simple(1, &length, nullptr), H5Sclose, label);
+  Hdf5Handle attribute =
+      checked(H5Acreate2(object, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+              "creating " + label);
+  if (!values.empty()) check(H5Awrite(attribute.get(), H5T_NATIVE_INT64, values.data()), "writing " + label);
+  attribute.close("writing " + label);
+}
+
 bool has_attribute(hid_t object, const std::string& name) {
   htri_t exists = H5Aexists(object, name.c_str());
   if (exists < 0) throw_hdf5_failure("looking up " + attribute_label(object, name));
@@ -122,6 +134,19 @@ std::int64_t read_int64_attribute(hid_t object, const std::string& name) {
   std::int64_t value = 0;
   check(H5Aread(attribute.get(), H5T_NATIVE_INT64, &value), "reading " + label);
   return value;
+}
+
+std::vector<std::int64_t> read_int64_array_attribute(hid_t object, const std::string& name) {
+  std::string label = attribute_label(object, name);
+  Hdf5Handle attribute = open_attribute(object, name);
+  Hdf5Handle type = checked(H5Aget_type(attribute.get()), H5Tclose, label);
+  if (H5Tget_class(type.get()) != H5T_INTEGER) throw ArchiveError(label + " is not an integer array");
+  Hdf5Handle space = checked(H5Aget_space(attribute.get()), H5Sclose, label);
+  hssize_t count = H5Sget_simple_extent_npoints(space.get());
+  if (count < 0) throw_hdf5_failure(label);
+  std::vector<std::int64_t> values(static_cast<std::size_t>(count));
+  if (!values.empty()) check(H5Aread(attribute.get(), H5T_NATIVE_INT64, values.data()), "reading " + label);
+  return values;
 }
 
 std::map<std::string, std::string> read_attributes_as_text(hid_t object) {

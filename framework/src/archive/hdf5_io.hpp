@@ -25,6 +25,8 @@ void write_int64_attribute(hid_t object, const std::string& name, std::int64_t v
 void write_uint64_attribute(hid_t object, const std::string& name, std::uint64_t value);
 /// Writes (or replaces) a float64 attribute.
 void write_double_attribute(hid_t object, const std::string& name, double value);
+/// Writes (or replaces) a one-dimensional int64 array attribute (h5py: a NumPy array).
+void write_int64_array_attribute(hid_t object, const std::string& name, const std::vector<std::int64_t>& values);
 
 /// True when \p object has an attribute \p name.
 bool has_attribute(hid_t object, const std::string& name);
@@ -32,6 +34,8 @@ bool has_attribute(hid_t object, const std::string& name);
 std::string read_string_attribute(hid_t object, const std::string& name);
 /// Reads an integer attribute; throws when it is missing or not an integer.
 std::int64_t read_int64_attribute(hid_t object, const std::string& name);
+/// Reads a one-dimensional integer array attribute; throws when it is missing or not integers.
+std::vector<std::int64_t> read_int64_array_attribute(hid_t object, const std::string& name);
 /// Every attribute of \p object, each as text (numbers in their shortest exact decimal form).
 std::map<std::string, std::string> read_attributes_as_text(hid_t object);
 /// Every floating-point attribute of \p object: the metrics of a structure or a stage.

@@ -66,7 +66,8 @@ graph::LayeredGraph MaskedDeepFFNImpl::generate_structure(bool include_input, bo
   std::vector<graph::Edge> edges;
   for (std::size_t i = 0; i < count; ++i) {
     if ((i == 0 && !include_input) || (i + 1 == count && !include_output)) continue;
-    const auto active = layers_[i]->mask().nonzero();  // [k, 2] rows (target unit, source unit)
+    // [k, 2] rows (target unit, source unit); nonzero() returns it column-major
+    const auto active = layers_[i]->mask().to(torch::kCPU).nonzero().contiguous();
     const auto* pairs = active.data_ptr<std::int64_t>();
     for (std::int64_t k = 0; k < active.size(0); ++k) {
       edges.push_back({first_id[i] + pairs[2 * k + 1], first_id[i + 1] + pairs[2 * k]});

@@ -24,8 +24,8 @@ void AgpSchedule::validate() const {
   check_sparsity("initial_sparsity", initial_sparsity);
   check_sparsity("final_sparsity", final_sparsity);
   if (final_sparsity < initial_sparsity) {
-    fail("final_sparsity", fmt::format("must not be below initial_sparsity ({}), got {}", initial_sparsity,
-                                       final_sparsity));
+    fail("final_sparsity",
+         fmt::format("must not be below initial_sparsity ({}), got {}", initial_sparsity, final_sparsity));
   }
   if (start_step < 0) fail("start_epoch", fmt::format("must not be negative, got step {}", start_step));
   if (num_pruning_steps < 1) fail("end_epoch", "leaves no pruning step after the start");
@@ -34,8 +34,8 @@ void AgpSchedule::validate() const {
 
 double AgpSchedule::sparsity_at(std::int64_t step) const {
   const std::int64_t clamped = std::clamp(step, start_step, end_step());
-  const double progress = static_cast<double>(clamped - start_step) /
-                          static_cast<double>(num_pruning_steps * step_interval);
+  const double progress =
+      static_cast<double>(clamped - start_step) / static_cast<double>(num_pruning_steps * step_interval);
   const double remaining = 1.0 - progress;
   return final_sparsity + (initial_sparsity - final_sparsity) * remaining * remaining * remaining;
 }
@@ -46,13 +46,15 @@ bool AgpSchedule::is_update_step(std::int64_t step) const {
 
 AgpSchedule agp_schedule_in_steps(const spec::PruningSchedule& schedule, std::int64_t steps_per_epoch) {
   if (steps_per_epoch < 1) {
-    throw ConfigError(fmt::format("gradual pruning needs at least one training step per epoch, got {}",
-                                  steps_per_epoch));
+    throw ConfigError(
+        fmt::format("gradual pruning needs at least one training step per epoch, got {}", steps_per_epoch));
   }
   if (schedule.end_epoch <= schedule.start_epoch) {
-    fail("end_epoch", fmt::format("must be after start_epoch ({}), got {}", schedule.start_epoch, schedule.end_epoch));
+    fail("end_epoch",
+         fmt::format("must be after start_epoch ({}), got {}", schedule.start_epoch, schedule.end_epoch));
   }
-  if (schedule.frequency < 1) fail("frequency", fmt::format("must be at least 1, got {}", schedule.frequency));
+  if (schedule.frequency < 1)
+    fail("frequency", fmt::format("must be at least 1, got {}", schedule.frequency));
   AgpSchedule agp;
   agp.initial_sparsity = schedule.initial_sparsity;
   agp.final_sparsity = schedule.final_sparsity;
@@ -61,9 +63,10 @@ AgpSchedule agp_schedule_in_steps(const spec::PruningSchedule& schedule, std::in
   const std::int64_t span = (schedule.end_epoch - schedule.start_epoch) * steps_per_epoch;
   agp.num_pruning_steps = span / schedule.frequency;
   if (agp.num_pruning_steps < 1) {
-    fail("frequency", fmt::format("{} steps between updates is longer than the {} steps from start_epoch {} to "
-                                  "end_epoch {}",
-                                  schedule.frequency, span, schedule.start_epoch, schedule.end_epoch));
+    fail("frequency",
+         fmt::format("{} steps between updates is longer than the {} steps from start_epoch {} to "
+                     "end_epoch {}",
+                     schedule.frequency, span, schedule.start_epoch, schedule.end_epoch));
   }
   agp.validate();
   return agp;

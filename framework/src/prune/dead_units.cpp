@@ -15,8 +15,12 @@ std::int64_t sum_of(const std::vector<LayerDeadUnits>& layers, Member member) {
 }  // namespace
 
 std::int64_t DeadUnitReport::units() const { return sum_of(layers, &LayerDeadUnits::units); }
-std::int64_t DeadUnitReport::without_inputs() const { return sum_of(layers, &LayerDeadUnits::without_inputs); }
-std::int64_t DeadUnitReport::without_outputs() const { return sum_of(layers, &LayerDeadUnits::without_outputs); }
+std::int64_t DeadUnitReport::without_inputs() const {
+  return sum_of(layers, &LayerDeadUnits::without_inputs);
+}
+std::int64_t DeadUnitReport::without_outputs() const {
+  return sum_of(layers, &LayerDeadUnits::without_outputs);
+}
 std::int64_t DeadUnitReport::dead() const { return sum_of(layers, &LayerDeadUnits::dead); }
 
 DeadUnitReport count_dead_units(nn::MaskedModel& model) {

@@ -10,11 +10,13 @@ namespace structlab::prune {
 
 std::int64_t batches_to_use(const plugin::PruningContext& context, std::int64_t requested) {
   const std::int64_t available = context.num_batches();
-  if (available < 1) throw DataError("this pruning strategy needs training batches, but the context has none");
+  if (available < 1)
+    throw DataError("this pruning strategy needs training batches, but the context has none");
   return std::min(requested, available);
 }
 
-std::vector<torch::Tensor> weight_gradients(nn::MaskedModel& model, const torch::Tensor& loss, bool create_graph) {
+std::vector<torch::Tensor> weight_gradients(nn::MaskedModel& model, const torch::Tensor& loss,
+                                            bool create_graph) {
   if (!loss.defined() || loss.numel() != 1) {
     throw ModelError("a pruning loss must be a defined scalar tensor");
   }

@@ -4,12 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 #include <tuple>
 
+#include "prune/selection_rule.hpp"
 #include "structlab/error.hpp"
 #include "structlab/prune/unit_layout.hpp"
-#include "prune/selection_rule.hpp"
 
 namespace structlab::prune {
 namespace {
@@ -20,21 +21,23 @@ using plugin::SelectionScope;
 std::string shape_text(c10::IntArrayRef shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
 
 // Names in exclude_layers must exist: a misspelt name would otherwise silently protect nothing.
-std::set<std::string> excluded_names(const std::vector<nn::MaskedLayerRef>& layers, const spec::SelectionSpec& selection) {
+std::set<std::string> excluded_names(const std::vector<nn::MaskedLayerRef>& layers,
+                                     const spec::SelectionSpec& selection) {
   std::set<std::string> known;
   for (const auto& ref : layers) known.insert(ref.name);
   for (const auto& name : selection.exclude_layers) {
     if (known.count(name) == 0) {
-      throw ConfigError(fmt::format("pruning.selection.exclude_layers: the model has no masked layer named '{}'; "
-                                    "it has: {}",
-                                    name, fmt::join(known, ", ")));
+      throw ConfigError(
+          fmt::format("pruning.selection.exclude_layers: the model has no masked layer named '{}'; "
+                      "it has: {}",
+                      name, fmt::join(known, ", ")));
     }
   }
   return {selection.exclude_layers.begin(), selection.exclude_layers.end()};
 }
 
-std::vector<bool> excluded_layers(const std::vector<nn::MaskedLayerRef>& layers, const spec::SelectionSpec& selection,
-                                  std::int64_t num_structure_layers) {
+std::vector<bool> excluded_layers(const std::vector<nn::MaskedLayerRef>& layers,
+                                  const spec::SelectionSpec& selection, std::int64_t num_structure_layers) {
   const std::set<std::string> names = excluded_names(layers, selection);
   std::vector<bool> excluded;
   for (const auto& ref : layers) {
@@ -46,10 +49,12 @@ std::vector<bool> excluded_layers(const std::vector<nn::MaskedLayerRef>& layers,
 
 // Scores as CPU doubles, each checked against the shape its layer needs.
 std::vector<torch::Tensor> checked_scores(const std::vector<nn::MaskedLayerRef>& layers,
-                                          const std::vector<torch::Tensor>& scores, PruningGranularity granularity) {
+                                          const std::vector<torch::Tensor>& scores,
+                                          PruningGranularity granularity) {
   if (scores.size() != layers.size()) {
-    throw ModelError(fmt::format("a pruning strategy returned {} score tensors for a model with {} masked layers",
-                                 scores.size(), layers.size()));
+    throw ModelError(
+        fmt::format("a pruning strategy returned {} score tensors for a model with {} masked layers",
+                    scores.size(), layers.size()));
   }
   std::vector<torch::Tensor> checked;
   for (std::size_t i = 0; i < layers.size(); ++i) {
@@ -57,22 +62,24 @@ std::vector<torch::Tensor> checked_scores(const std::vector<nn::MaskedLayerRef>&
     std::vector<std::int64_t> expected{options.out_features()};
     if (granularity == PruningGranularity::weight) expected.push_back(options.in_features());
     if (!scores[i].defined() || scores[i].sizes() != c10::IntArrayRef(expected)) {
-      throw ModelError(fmt::format("score tensor for masked layer '{}' has shape {}, expected {}", layers[i].name,
-                                   scores[i].defined() ? shape_text(scores[i].sizes()) : "(undefined)",
-                                   shape_text(expected)));
+      throw ModelError(fmt::format(
+          "score tensor for masked layer '{}' has shape {}, expected {}", layers[i].name,
+          scores[i].defined() ? shape_text(scores[i].sizes()) : "(undefined)", shape_text(expected)));
     }
     checked.push_back(scores[i].detach().to(torch::kCPU, torch::kDouble).contiguous());
   }
   return checked;
 }
 
-void check_finite_or_infinite(double score, const std::string& layer, std::int64_t index) {
-  if (std::isnan(score)) throw ModelError(fmt::format("score of entry {} in masked layer '{}' is NaN", index, layer));
+// A NaN has no place in an order; infinities do (+inf: pruned last, -inf: first).
+void reject_nan(double score, const std::string& where, std::int64_t index) {
+  if (std::isnan(score)) throw ModelError(fmt::format("score of entry {} of {} is NaN", index, where));
 }
 
 // Weight granularity: one candidate per active weight of a prunable layer.
 std::vector<RankingGroup> weight_groups(const std::vector<nn::MaskedLayerRef>& layers,
-                                        const std::vector<torch::Tensor>& masks, const std::vector<torch::Tensor>& scores,
+                                        const std::vector<torch::Tensor>& masks,
+                                        const std::vector<torch::Tensor>& scores,
                                         const std::vector<bool>& excluded, SelectionScope scope) {
   std::vector<RankingGroup> groups;
   if (scope != SelectionScope::per_layer) groups.emplace_back();
@@ -86,7 +93,7 @@ std::vector<RankingGroup> weight_groups(const std::vector<nn::MaskedLayerRef>& l
     group.total += numel;
     for (std::int64_t index = 0; index < numel; ++index) {
       if (!mask[index]) continue;
-      check_finite_or_infinite(score[index], layers[position].name, index);
+      reject_nan(score[index], "masked layer '" + layers[position].name + "'", index);
       group.candidates.push_back({score[index], static_cast<std::int64_t>(position), index});
     }
   }
@@ -97,12 +104,14 @@ std::vector<RankingGroup> weight_groups(const std::vector<nn::MaskedLayerRef>& l
 // excluded; its score is the lowest of its rows' scores.
 std::vector<RankingGroup> unit_groups(const std::vector<nn::MaskedLayerRef>& layers,
                                       const std::vector<StructureLayerUnits>& layout,
-                                      const std::vector<torch::Tensor>& masks, const std::vector<torch::Tensor>& scores,
+                                      const std::vector<torch::Tensor>& masks,
+                                      const std::vector<torch::Tensor>& scores,
                                       const std::vector<bool>& excluded, SelectionScope scope) {
   std::vector<RankingGroup> groups;
   if (scope != SelectionScope::per_layer) groups.emplace_back();
   for (const StructureLayerUnits& units : layout) {
-    if (units.incoming.empty()) continue;  // no rows: nothing feeds these units, so there is nothing to remove
+    // no layer feeds these units: they have no rows, so there is nothing to remove
+    if (units.incoming.empty()) continue;
     const bool is_protected =
         std::any_of(units.incoming.begin(), units.incoming.end(), [&](std::size_t p) { return excluded[p]; });
     if (is_protected) continue;
@@ -119,8 +128,7 @@ std::vector<RankingGroup> unit_groups(const std::vector<nn::MaskedLayerRef>& lay
     const double* unit_score = score.data_ptr<double>();
     for (std::int64_t row = 0; row < units.size; ++row) {
       if (!is_active[row]) continue;
-      check_finite_or_infinite(unit_score[row], fmt::format("{} (structure layer {})",
-                                                            layers[units.incoming.front()].name, units.layer), row);
+      reject_nan(unit_score[row], fmt::format("the units of structure layer {}", units.layer), row);
       group.candidates.push_back({unit_score[row], units.layer, row});
     }
   }
@@ -132,10 +140,10 @@ std::vector<Candidate> choose(std::vector<RankingGroup> groups, SelectionScope s
   std::vector<Candidate> chosen;
   for (RankingGroup& group : groups) {
     const auto active = static_cast<std::int64_t>(group.candidates.size());
-    std::vector<Candidate> lowest = scope == SelectionScope::below_zero
-                                        ? below_zero(std::move(group.candidates))
-                                        : lowest_scored(std::move(group.candidates),
-                                                        entries_to_prune(selection, active, group.total));
+    std::vector<Candidate> lowest =
+        scope == SelectionScope::below_zero
+            ? below_zero(std::move(group.candidates))
+            : lowest_scored(std::move(group.candidates), entries_to_prune(selection, active, group.total));
     chosen.insert(chosen.end(), lowest.begin(), lowest.end());
   }
   return chosen;
@@ -181,13 +189,15 @@ PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Ten
   for (std::size_t position = 0; position < layers.size(); ++position) {
     const auto& layer = layers[position].layer;
     masks.push_back(layer->mask().to(torch::kCPU).clone().contiguous());
-    report.layers.push_back({layers[position].name, layer->total_weight_count(), active_count(masks.back()), 0,
-                             static_cast<bool>(excluded[position])});
+    report.layers.push_back({layers[position].name, layer->total_weight_count(), active_count(masks.back()),
+                             0, static_cast<bool>(excluded[position])});
   }
 
   if (granularity == PruningGranularity::weight) {
-    for (const Candidate& weight : choose(weight_groups(layers, masks, checked, excluded, scope), scope, selection)) {
-      masks[static_cast<std::size_t>(weight.group)].view({-1})[weight.index] = false;
+    for (const Candidate& weight :
+         choose(weight_groups(layers, masks, checked, excluded, scope), scope, selection)) {
+      // masks are contiguous CPU copies; a tensor op per entry would be slow for large layers
+      masks[static_cast<std::size_t>(weight.group)].data_ptr<bool>()[weight.index] = false;
     }
   } else {
     const std::vector<StructureLayerUnits> layout = hidden_unit_layout(layers, model.num_structure_layers());
@@ -197,7 +207,8 @@ PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Ten
       const auto& structure_layer =
           *std::find_if(layout.begin(), layout.end(), [&](const auto& l) { return l.layer == unit.group; });
       for (std::size_t position : structure_layer.incoming) masks[position][unit.index].fill_(false);
-      for (std::size_t position : structure_layer.outgoing) masks[position].select(1, unit.index).fill_(false);
+      for (std::size_t position : structure_layer.outgoing)
+        masks[position].select(1, unit.index).fill_(false);
     }
     report.units_pruned = static_cast<std::int64_t>(units.size());
   }
@@ -217,6 +228,8 @@ PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Ten
 PruneReport prune_step(nn::MaskedModel& model, const plugin::PruningStrategy& strategy,
                        plugin::PruningContext& context, const spec::SelectionSpec& selection) {
   validate_selection(selection);
+  // check the layer names before scoring, which may take many backward passes
+  excluded_layers(model.masked_layers(), selection, model.num_structure_layers());
   std::vector<torch::Tensor> scores;
   try {
     scores = strategy.score(model, context);

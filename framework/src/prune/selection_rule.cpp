@@ -31,11 +31,12 @@ void validate_selection(const spec::SelectionSpec& selection) {
   } else if (selection.rule == "count") {
     if (!(std::isfinite(amount) && amount >= 0.0 && amount == std::floor(amount))) {
       throw ConfigError(fmt::format(
-          "pruning.selection.amount: the count rule needs a whole number of entries (0 or more), got {}", amount));
+          "pruning.selection.amount: the count rule needs a whole number of entries (0 or more), got {}",
+          amount));
     }
   } else {
-    throw ConfigError(fmt::format("pruning.selection.rule: unknown rule '{}'; expected fraction, count or density",
-                                  selection.rule));
+    throw ConfigError(fmt::format(
+        "pruning.selection.rule: unknown rule '{}'; expected fraction, count or density", selection.rule));
   }
 }
 
@@ -56,7 +57,8 @@ std::vector<Candidate> lowest_scored(std::vector<Candidate> candidates, std::int
 }
 
 std::vector<Candidate> below_zero(std::vector<Candidate> candidates) {
-  candidates.erase(std::remove_if(candidates.begin(), candidates.end(), [](const Candidate& c) { return !(c.score < 0.0); }),
+  candidates.erase(std::remove_if(candidates.begin(), candidates.end(),
+                                  [](const Candidate& c) { return !(c.score < 0.0); }),
                    candidates.end());
   return candidates;
 }

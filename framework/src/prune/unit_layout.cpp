@@ -11,8 +11,9 @@ namespace {
 
 // Records that \p layer's units are \p width wide as seen by masked layer \p ref; a disagreement means the
 // rows/columns of two masked layers cannot be the same units.
-void record_width(std::map<std::int64_t, StructureLayerUnits>& by_layer, std::int64_t layer, std::int64_t width,
-                  const nn::MaskedLayerRef& ref, std::map<std::int64_t, std::string>& width_source) {
+void record_width(std::map<std::int64_t, StructureLayerUnits>& by_layer, std::int64_t layer,
+                  std::int64_t width, const nn::MaskedLayerRef& ref,
+                  std::map<std::int64_t, std::string>& width_source) {
   auto [it, inserted] = by_layer.try_emplace(layer);
   if (inserted) {
     it->second.layer = layer;
@@ -21,9 +22,9 @@ void record_width(std::map<std::int64_t, StructureLayerUnits>& by_layer, std::in
     return;
   }
   if (it->second.size != width) {
-    throw ModelError(fmt::format(
-        "masked layers '{}' and '{}' disagree on the width of structure layer {}: {} vs {} units",
-        width_source[layer], ref.name, layer, it->second.size, width));
+    throw ModelError(
+        fmt::format("masked layers '{}' and '{}' disagree on the width of structure layer {}: {} vs {} units",
+                    width_source[layer], ref.name, layer, it->second.size, width));
   }
 }
 

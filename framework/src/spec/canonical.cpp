@@ -42,7 +42,8 @@ std::vector<CanonicalEntry> entries_of(const ResolvedSections& sections, std::ui
     }
     for (const auto& key : section.fixed.keys()) {
       const ParamValue& value = section.fixed.value(key);
-      entries.push_back({split_path(join_path(path, key)), value, equals_default(value, section.schema->keys, key)});
+      entries.push_back(
+          {split_path(join_path(path, key)), value, equals_default(value, section.schema->keys, key)});
     }
     if (!section.plugin) continue;
     for (const auto& key : section.plugin->params.keys()) {
@@ -67,14 +68,16 @@ std::string emit(const std::vector<CanonicalEntry>& entries, bool skip_defaults)
     if (skip_defaults && entry.is_default) continue;
     std::vector<std::string> sections(entry.path.begin(), entry.path.end() - 1);
     std::size_t common = 0;
-    while (common < sections.size() && common < open_sections.size() && sections[common] == open_sections[common]) {
+    while (common < sections.size() && common < open_sections.size() &&
+           sections[common] == open_sections[common]) {
       ++common;
     }
     for (std::size_t depth = common; depth < sections.size(); ++depth) {
       out += std::string(2 * depth, ' ') + key_text(sections[depth]) + ":\n";
     }
     open_sections = sections;
-    out += std::string(2 * sections.size(), ' ') + key_text(entry.path.back()) + ": " + to_yaml(entry.value) + "\n";
+    out += std::string(2 * sections.size(), ' ') + key_text(entry.path.back()) + ": " + to_yaml(entry.value) +
+           "\n";
   }
   return out;
 }

@@ -39,7 +39,8 @@ bool check_grid_key(const std::string& key_path, const SourceLocation& where, Pr
 void read_grid(const YAML::Node& node, const std::string& file, const SourceLocation& grid_where,
                SpecDocument& document, Problems& problems) {
   if (!node.IsMap()) {
-    problems.add(grid_where, "grid", "expected a mapping of key path -> list of values, got " + node_kind(node));
+    problems.add(grid_where, "grid",
+                 "expected a mapping of key path -> list of values, got " + node_kind(node));
     return;
   }
   std::set<std::string> seen;
@@ -64,7 +65,8 @@ void read_grid(const YAML::Node& node, const std::string& file, const SourceLoca
     bool all_valid = true;
     for (const auto& item : entry.second) {
       all_valid &= problems.collect([&] {
-        axis.values.push_back(SpecValue{param_value_of(item, file, "grid." + key_path), location_of(item, file)});
+        axis.values.push_back(
+            SpecValue{param_value_of(item, file, "grid." + key_path), location_of(item, file)});
       });
     }
     if (all_valid) document.grid.push_back(std::move(axis));
@@ -89,14 +91,17 @@ void read_section(const YAML::Node& node, const SectionSchema& section, const st
     }
     if (section.path.empty() && key == "grid") {
       read_grid(entry.second, file, where, document, problems);
-    } else if (std::find(section.subsections.begin(), section.subsections.end(), key) != section.subsections.end()) {
+    } else if (std::find(section.subsections.begin(), section.subsections.end(), key) !=
+               section.subsections.end()) {
       if (entry.second.IsMap()) {
         read_section(entry.second, *find_section(path), file, document, problems);
       } else {
         problems.add(where, path, "expected a section (a mapping of keys), got " + node_kind(entry.second));
       }
     } else if (find_key(section, key) != nullptr || section.plugin_kind) {
-      problems.collect([&] { document.values[path] = SpecValue{param_value_of(entry.second, file, path), where}; });
+      problems.collect([&] {
+        document.values[path] = SpecValue{param_value_of(entry.second, file, path), where};
+      });
     } else {
       problems.add(where, path, explain_bad_path(path));
     }
@@ -140,7 +145,8 @@ SpecDocument read_spec_document(const fs::path& file, Problems& problems) {
   }
   if (!root.IsMap()) {
     throw ConfigError(location_of(root, document.file).to_string() +
-                      ": expected a mapping of spec keys (experiment, dataset, model, ...), got " + node_kind(root));
+                      ": expected a mapping of spec keys (experiment, dataset, model, ...), got " +
+                      node_kind(root));
   }
   read_section(root, *find_section(""), document.file, document, problems);
   return document;
@@ -175,7 +181,8 @@ void apply_override(SpecDocument& document, const std::string& assignment, Probl
     std::visit(
         [&](const auto& v) {
           using V = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<V, std::vector<std::int64_t>> || std::is_same_v<V, std::vector<double>> ||
+          if constexpr (std::is_same_v<V, std::vector<std::int64_t>> ||
+                        std::is_same_v<V, std::vector<double>> ||
                         std::is_same_v<V, std::vector<std::string>>) {
             for (const auto& item : v) axis.values.push_back(SpecValue{ParamValue(item), where});
           } else {

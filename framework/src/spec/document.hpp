@@ -20,17 +20,17 @@ struct SpecValue {
 
 /// One `grid:` entry: a key path and the values it takes, in the order written.
 struct GridAxis {
-  std::string key_path;          ///< e.g. "structure.p"
-  SourceLocation where;          ///< where the axis was written
-  std::vector<SpecValue> values; ///< at least one
+  std::string key_path;           ///< e.g. "structure.p"
+  SourceLocation where;           ///< where the axis was written
+  std::vector<SpecValue> values;  ///< at least one
 };
 
 /// A spec as flat key paths.
 struct SpecDocument {
-  std::string file;                                  ///< the spec file, as given
-  std::map<std::string, SpecValue> values;           ///< leaf key path -> value
-  std::map<std::string, SourceLocation> sections;    ///< sections written (or created by a value set inside)
-  std::vector<GridAxis> grid;                        ///< grid axes in the order written
+  std::string file;                                ///< the spec file, as given
+  std::map<std::string, SpecValue> values;         ///< leaf key path -> value
+  std::map<std::string, SourceLocation> sections;  ///< sections written (or created by a value set inside)
+  std::vector<GridAxis> grid;                      ///< grid axes in the order written
 
   /// Sets \p key_path and marks every enclosing section as written.
   void set(const std::string& key_path, SpecValue value);

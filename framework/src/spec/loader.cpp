@@ -44,9 +44,10 @@ TopLevel read_top_level(const SpecDocument& document, Problems& problems) {
     static const std::regex name(R"(^[A-Za-z0-9_.-]+$)");
     top.experiment = keys.get_string("experiment");
     if (!std::regex_match(top.experiment, name)) {
-      problems.add(keys.location_of("experiment"), "experiment",
-                   fmt::format("expected a name of letters, digits, '_', '.' and '-' (it names files), got {}",
-                               to_yaml(keys.value("experiment"))));
+      problems.add(
+          keys.location_of("experiment"), "experiment",
+          fmt::format("expected a name of letters, digits, '_', '.' and '-' (it names files), got {}",
+                      to_yaml(keys.value("experiment"))));
     }
   }
 
@@ -132,7 +133,8 @@ PlanOutcome plan(const fs::path& spec_file, const std::vector<std::string>& over
     base.source_file = document.file;
     base.plugin_paths = spec_plugin_paths;
     std::string point_text;
-    for (const auto& [key, value] : base.grid_point) point_text += (point_text.empty() ? "" : ", ") + key + "=" + value;
+    for (const auto& [key, value] : base.grid_point)
+      point_text += (point_text.empty() ? "" : ", ") + key + "=" + value;
     for (std::uint64_t seed : top.seeds) {
       RunSpec run = base;
       CanonicalTexts texts = canonical_texts(sections, seed);
@@ -143,9 +145,10 @@ PlanOutcome plan(const fs::path& spec_file, const std::vector<std::string>& over
       run.index = static_cast<std::int64_t>(plan.runs.size());
       auto [it, fresh] = first_point_of_id.emplace(run.run_id, point_text);
       if (!fresh) {
-        problems.add(document.grid.empty() ? document.sections.at("") : document.grid.front().where, "grid",
-                     fmt::format("grid points ({}) and ({}) resolve to the same run {}; remove one of the values",
-                                 it->second, point_text, run.run_id));
+        problems.add(
+            document.grid.empty() ? document.sections.at("") : document.grid.front().where, "grid",
+            fmt::format("grid points ({}) and ({}) resolve to the same run {}; remove one of the values",
+                        it->second, point_text, run.run_id));
         continue;
       }
       plan.runs.push_back(std::move(run));
@@ -163,7 +166,8 @@ ExperimentPlan plan_experiment(const fs::path& spec_file, const std::vector<std:
   return std::move(outcome.plan);
 }
 
-std::vector<std::string> validate_experiment(const fs::path& spec_file, const std::vector<std::string>& overrides,
+std::vector<std::string> validate_experiment(const fs::path& spec_file,
+                                             const std::vector<std::string>& overrides,
                                              const std::vector<fs::path>& extra_plugin_paths) {
   try {
     return plan(spec_file, overrides, extra_plugin_paths).problems.messages();

@@ -18,10 +18,18 @@ std::string configuration_key(plugin::PluginKind kind, const std::string& name, 
 
 void PluginChecker::construct(plugin::PluginKind kind, const std::string& name, const Params& params) {
   switch (kind) {
-    case plugin::PluginKind::generator: registry_.create_generator(name, params); return;
-    case plugin::PluginKind::model: registry_.create_model_kind(name, params); return;
-    case plugin::PluginKind::pruner: registry_.create_pruner(name, params); return;
-    case plugin::PluginKind::dataset: registry_.create_dataset(name, params); return;
+    case plugin::PluginKind::generator:
+      registry_.create_generator(name, params);
+      return;
+    case plugin::PluginKind::model:
+      registry_.create_model_kind(name, params);
+      return;
+    case plugin::PluginKind::pruner:
+      registry_.create_pruner(name, params);
+      return;
+    case plugin::PluginKind::dataset:
+      registry_.create_dataset(name, params);
+      return;
   }
 }
 
@@ -40,7 +48,8 @@ std::optional<CheckedPlugin> PluginChecker::check(plugin::PluginKind kind, const
     problems.add(name.where, section + ".plugin", e.what());
     return std::nullopt;
   }
-  if (!problems.collect([&] { checked.params = registry_.validate(kind, plugin_name, raw); })) return std::nullopt;
+  if (!problems.collect([&] { checked.params = registry_.validate(kind, plugin_name, raw); }))
+    return std::nullopt;
 
   std::string key = configuration_key(kind, plugin_name, checked.params);
   auto done = constructed_.find(key);

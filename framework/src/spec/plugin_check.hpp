@@ -17,8 +17,8 @@ namespace structlab::spec::detail {
 
 /// A plugin's parameters after validation, with what the plugin declares (for telling defaults apart).
 struct CheckedPlugin {
-  Params params;                  ///< validated, defaults filled
-  std::vector<ParamSpec> declared;///< the plugin's declared parameters
+  Params params;                    ///< validated, defaults filled
+  std::vector<ParamSpec> declared;  ///< the plugin's declared parameters
 };
 
 /// Validates plugin sections against a registry, constructing each distinct configuration once.
@@ -31,8 +31,9 @@ class PluginChecker {
   /// once per distinct parameter set so that its own range checks run. Records every failure in
   /// \p problems (an unknown plugin is reported at \p name's location under `<section>.plugin`) and
   /// returns nothing then.
-  std::optional<CheckedPlugin> check(plugin::PluginKind kind, const std::string& section, const SpecValue& name,
-                                     const SourceLocation& section_where, const Params& raw, Problems& problems);
+  std::optional<CheckedPlugin> check(plugin::PluginKind kind, const std::string& section,
+                                     const SpecValue& name, const SourceLocation& section_where,
+                                     const Params& raw, Problems& problems);
 
  private:
   void construct(plugin::PluginKind kind, const std::string& name, const Params& params);

@@ -17,7 +17,8 @@ class Problems {
  public:
   /// Records \p message unless it is already recorded (the same mistake shows up once per grid point).
   void add(const std::string& message) {
-    if (std::find(messages_.begin(), messages_.end(), message) == messages_.end()) messages_.push_back(message);
+    if (std::find(messages_.begin(), messages_.end(), message) == messages_.end())
+      messages_.push_back(message);
   }
 
   /// Records "<where>: <key_path>: <message>" (without "<where>: " when the location is unknown).

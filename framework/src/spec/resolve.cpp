@@ -17,7 +17,7 @@ bool section_present(const SpecDocument& document, const SectionSchema& section)
   if (section.path.empty()) return true;
   bool parent_present = section_present(document, *find_section(parent_of(section.path)));
   if (!parent_present) return false;
-  return section.presence != Presence::optional || document.has_section(section.path);
+  return section.presence == Presence::implicit || document.has_section(section.path);
 }
 
 // The plugin parameters of a plugin section: every key of it that is not one of the section's own.
@@ -40,8 +40,8 @@ bool ResolvedSection::complete() const {
   return !schema->plugin_kind || plugin.has_value();
 }
 
-Params resolve_fixed_keys(const SpecDocument& document, const SectionSchema& section, const SourceLocation& where,
-                          Problems& problems) {
+Params resolve_fixed_keys(const SpecDocument& document, const SectionSchema& section,
+                          const SourceLocation& where, Problems& problems) {
   Params fixed("", section.path);
   for (const auto& spec : section.keys) {
     const std::string path = join_path(section.path, spec.name);
@@ -52,7 +52,8 @@ Params resolve_fixed_keys(const SpecDocument& document, const SectionSchema& sec
         fixed.set(spec.name, one.validated({spec}).value(spec.name), written->where);
       });
     } else if (spec.required()) {
-      problems.add(where, path, fmt::format("required key is missing (a {}: {})", to_string(spec.type), spec.doc));
+      problems.add(where, path,
+                   fmt::format("required key is missing (a {}: {})", to_string(spec.type), spec.doc));
     } else {
       fixed.set(spec.name, *spec.default_value);
     }
@@ -64,9 +65,11 @@ ResolvedSections resolve_sections(const SpecDocument& document, PluginChecker& p
   ResolvedSections out;
   for (const auto& section : spec_sections()) {
     if (!section_present(document, section)) {
-      if (section.presence == Presence::required && section_present(document, *find_section(parent_of(section.path)))) {
-        problems.add(section_location(document, ""), section.path,
-                     fmt::format("required section is missing, e.g. {}: {{plugin: NAME, ...}}", section.path));
+      if (section.presence == Presence::required &&
+          section_present(document, *find_section(parent_of(section.path)))) {
+        problems.add(
+            section_location(document, ""), section.path,
+            fmt::format("required section is missing, e.g. {}: {{plugin: NAME, ...}}", section.path));
       }
       continue;
     }

@@ -17,11 +17,12 @@ namespace structlab::spec::detail {
 struct ResolvedSection {
   const SectionSchema* schema = nullptr;  ///< its shape
   SourceLocation where;                   ///< where it was written (its parent's place when implicit)
-  Params fixed;                           ///< fixed keys, typed, defaults filled; a key is absent when invalid
-  std::optional<SpecValue> plugin_name;   ///< plugin sections: the `plugin` value when valid
-  std::optional<CheckedPlugin> plugin;    ///< plugin sections: the validated parameters, when valid
+  Params fixed;                          ///< fixed keys, typed, defaults filled; a key is absent when invalid
+  std::optional<SpecValue> plugin_name;  ///< plugin sections: the `plugin` value when valid
+  std::optional<CheckedPlugin> plugin;   ///< plugin sections: the validated parameters, when valid
 
-  /// True when every fixed key has a valid value and, for plugin sections, the plugin accepted its parameters.
+  /// True when every fixed key has a valid value and, for plugin sections, the plugin accepted its
+  /// parameters.
   bool complete() const;
 };
 
@@ -30,8 +31,8 @@ using ResolvedSections = std::map<std::string, ResolvedSection>;
 
 /// Types the fixed keys of \p section (written at \p where), filling defaults; records a missing required
 /// key or a mistyped value in \p problems and leaves that key out.
-Params resolve_fixed_keys(const SpecDocument& document, const SectionSchema& section, const SourceLocation& where,
-                          Problems& problems);
+Params resolve_fixed_keys(const SpecDocument& document, const SectionSchema& section,
+                          const SourceLocation& where, Problems& problems);
 
 /// Resolves every present section of \p document (a missing required section is recorded), validating and
 /// constructing plugins through \p plugins.

@@ -23,7 +23,8 @@ std::vector<SectionSchema> build_sections() {
        Presence::implicit,
        {required_param("experiment", PT::string, "experiment name, [A-Za-z0-9_.-]+"),
         optional_param("seeds", std::vector<std::int64_t>{1}, "one run per seed"),
-        optional_param("plugin_paths", std::vector<std::string>{}, "plugin directories, relative to the spec")},
+        optional_param("plugin_paths", std::vector<std::string>{},
+                       "plugin directories, relative to the spec")},
        {"dataset", "structure", "model", "training", "pruning"},
        std::nullopt},
       {"dataset",
@@ -37,7 +38,10 @@ std::vector<SectionSchema> build_sections() {
         optional_param("orient", run.orient, "orientation of undirected structures: index | random")},
        {},
        plugin::PluginKind::generator},
-      {"model", Presence::required, {required_param("plugin", PT::string, "model kind plugin name")}, {},
+      {"model",
+       Presence::required,
+       {required_param("plugin", PT::string, "model kind plugin name")},
+       {},
        plugin::PluginKind::model},
       {"training",
        Presence::implicit,
@@ -94,7 +98,9 @@ std::vector<SectionSchema> build_sections() {
   };
 }
 
-std::string describe_section(const std::string& path) { return path.empty() ? "the top level" : "'" + path + "'"; }
+std::string describe_section(const std::string& path) {
+  return path.empty() ? "the top level" : "'" + path + "'";
+}
 
 }  // namespace
 
@@ -111,7 +117,8 @@ const SectionSchema* find_section(const std::string& path) {
 }
 
 const ParamSpec* find_key(const SectionSchema& section, const std::string& key) {
-  auto it = std::find_if(section.keys.begin(), section.keys.end(), [&](const ParamSpec& s) { return s.name == key; });
+  auto it = std::find_if(section.keys.begin(), section.keys.end(),
+                         [&](const ParamSpec& s) { return s.name == key; });
   return it == section.keys.end() ? nullptr : &*it;
 }
 

@@ -28,7 +28,8 @@ ScalarKind kind_of(const YAML::Node& node) {
 
 [[noreturn]] void fail(const YAML::Node& node, const std::string& file, const std::string& key_path,
                        const std::string& message) {
-  std::string where = location_of(node, file).to_string();
+  // text parsed on its own (a --set value) has no file: its line and column would mean nothing
+  std::string where = file.empty() ? "" : location_of(node, file).to_string();
   throw ConfigError((where.empty() ? "" : where + ": ") + key_path + ": " + message);
 }
 

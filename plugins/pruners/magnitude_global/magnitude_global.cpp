@@ -17,7 +17,9 @@ class MagnitudeGlobal : public structlab::plugin::PruningStrategy {
   structlab::plugin::PruningGranularity granularity() const override {
     return structlab::plugin::PruningGranularity::weight;
   }
-  structlab::plugin::SelectionScope scope() const override { return structlab::plugin::SelectionScope::global; }
+  structlab::plugin::SelectionScope scope() const override {
+    return structlab::plugin::SelectionScope::global;
+  }
 
   std::vector<torch::Tensor> score(structlab::nn::MaskedModel& model,
                                    structlab::plugin::PruningContext& /*context*/) const override {

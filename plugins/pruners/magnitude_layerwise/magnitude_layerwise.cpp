@@ -9,7 +9,8 @@ namespace {
 class MagnitudeLayerwise : public structlab::plugin::PruningStrategy {
  public:
   static structlab::plugin::PluginInfo info() {
-    return {"prunes the smallest |w| of each prunable layer, the selection rule applied per layer", "1.0.0", {}};
+    return {
+        "prunes the smallest |w| of each prunable layer, the selection rule applied per layer", "1.0.0", {}};
   }
 
   explicit MagnitudeLayerwise(const structlab::Params& /*params*/) {}
@@ -17,7 +18,9 @@ class MagnitudeLayerwise : public structlab::plugin::PruningStrategy {
   structlab::plugin::PruningGranularity granularity() const override {
     return structlab::plugin::PruningGranularity::weight;
   }
-  structlab::plugin::SelectionScope scope() const override { return structlab::plugin::SelectionScope::per_layer; }
+  structlab::plugin::SelectionScope scope() const override {
+    return structlab::plugin::SelectionScope::per_layer;
+  }
 
   std::vector<torch::Tensor> score(structlab::nn::MaskedModel& model,
                                    structlab::plugin::PruningContext& /*context*/) const override {

@@ -12,8 +12,8 @@ class MagnitudeStd : public structlab::plugin::PruningStrategy {
   static structlab::plugin::PluginInfo info() {
     return {"prunes, in each layer, every weight with |w| < quality * std of the layer's active weights",
             "1.0.0",
-            {structlab::optional_param("quality", 0.5,
-                                       "threshold in standard deviations (0.5 cuts ~38% of a Gaussian layer)")}};
+            {structlab::optional_param(
+                "quality", 0.5, "threshold in standard deviations (0.5 cuts ~38% of a Gaussian layer)")}};
   }
 
   explicit MagnitudeStd(const structlab::Params& params) : quality_(params.get_double("quality")) {
@@ -23,7 +23,9 @@ class MagnitudeStd : public structlab::plugin::PruningStrategy {
   structlab::plugin::PruningGranularity granularity() const override {
     return structlab::plugin::PruningGranularity::weight;
   }
-  structlab::plugin::SelectionScope scope() const override { return structlab::plugin::SelectionScope::below_zero; }
+  structlab::plugin::SelectionScope scope() const override {
+    return structlab::plugin::SelectionScope::below_zero;
+  }
 
   /// |w| - quality * std, in double so that the sign is exactly the comparison |w| < quality * std.
   std::vector<torch::Tensor> score(structlab::nn::MaskedModel& model,

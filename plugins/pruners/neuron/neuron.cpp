@@ -29,7 +29,9 @@ class NeuronPruner : public structlab::plugin::PruningStrategy {
   structlab::plugin::PruningGranularity granularity() const override {
     return structlab::plugin::PruningGranularity::unit;
   }
-  structlab::plugin::SelectionScope scope() const override { return structlab::plugin::SelectionScope::global; }
+  structlab::plugin::SelectionScope scope() const override {
+    return structlab::plugin::SelectionScope::global;
+  }
 
   std::vector<torch::Tensor> score(structlab::nn::MaskedModel& model,
                                    structlab::plugin::PruningContext& /*context*/) const override {
@@ -43,9 +45,10 @@ class NeuronPruner : public structlab::plugin::PruningStrategy {
       auto [it, inserted] = per_unit.try_emplace(ref.target_layer, row_sum);
       if (inserted) continue;
       if (it->second.size(0) != row_sum.size(0)) {
-        throw structlab::ModelError(fmt::format("masked layer '{}' has {} rows, but other layers feeding structure "
-                                                "layer {} have {}",
-                                                ref.name, row_sum.size(0), ref.target_layer, it->second.size(0)));
+        throw structlab::ModelError(
+            fmt::format("masked layer '{}' has {} rows, but other layers feeding structure "
+                        "layer {} have {}",
+                        ref.name, row_sum.size(0), ref.target_layer, it->second.size(0)));
       }
       it->second = it->second + row_sum;
     }

@@ -40,7 +40,9 @@ class OptimalBrainDamage : public structlab::plugin::PruningStrategy {
   structlab::plugin::PruningGranularity granularity() const override {
     return structlab::plugin::PruningGranularity::weight;
   }
-  structlab::plugin::SelectionScope scope() const override { return structlab::plugin::SelectionScope::global; }
+  structlab::plugin::SelectionScope scope() const override {
+    return structlab::plugin::SelectionScope::global;
+  }
 
   std::vector<torch::Tensor> score(structlab::nn::MaskedModel& model,
                                    structlab::plugin::PruningContext& context) const override {
@@ -69,7 +71,8 @@ class OptimalBrainDamage : public structlab::plugin::PruningStrategy {
 
  private:
   // d^2 L / d w_i^2 for every active weight of one layer: differentiate each gradient entry once more.
-  static torch::Tensor hessian_diagonal(const structlab::nn::MaskedLayerRef& ref, const torch::Tensor& gradient) {
+  static torch::Tensor hessian_diagonal(const structlab::nn::MaskedLayerRef& ref,
+                                        const torch::Tensor& gradient) {
     torch::Tensor diagonal = torch::zeros_like(ref.layer->weight, torch::kDouble);
     // a gradient without a graph does not depend on the weights: the loss is linear in them, h_ii = 0
     if (!gradient.requires_grad()) return diagonal;
@@ -79,8 +82,9 @@ class OptimalBrainDamage : public structlab::plugin::PruningStrategy {
     auto flat_diagonal = diagonal.view({-1});
     for (std::int64_t i = 0; i < flat_gradient.numel(); ++i) {
       if (!active[i]) continue;
-      const auto second = torch::autograd::grad({flat_gradient[i]}, {ref.layer->weight}, /*grad_outputs=*/{},
-                                                /*retain_graph=*/true, /*create_graph=*/false, /*allow_unused=*/true);
+      const auto second =
+          torch::autograd::grad({flat_gradient[i]}, {ref.layer->weight}, /*grad_outputs=*/{},
+                                /*retain_graph=*/true, /*create_graph=*/false, /*allow_unused=*/true);
       if (second[0].defined()) flat_diagonal[i] = second[0].reshape({-1})[i].item<double>();
     }
     return diagonal;

@@ -1,8 +1,9 @@
 // random: a seeded uniform score per weight, ranked globally; the baseline every saliency must beat.
 
+#include "structlab/random.hpp"
+
 #include "structlab/plugin/pruner.hpp"
 #include "structlab/plugin/register.hpp"
-#include "structlab/random.hpp"
 
 namespace {
 
@@ -17,7 +18,9 @@ class RandomPruner : public structlab::plugin::PruningStrategy {
   structlab::plugin::PruningGranularity granularity() const override {
     return structlab::plugin::PruningGranularity::weight;
   }
-  structlab::plugin::SelectionScope scope() const override { return structlab::plugin::SelectionScope::global; }
+  structlab::plugin::SelectionScope scope() const override {
+    return structlab::plugin::SelectionScope::global;
+  }
 
   /// Draws one uniform number per weight entry, active or not, layer by layer in row-major order: a
   /// position's score depends only on the seed and the model's shape, never on earlier pruning.

@@ -22,7 +22,9 @@ class TaylorPruner : public structlab::plugin::PruningStrategy {
   structlab::plugin::PruningGranularity granularity() const override {
     return structlab::plugin::PruningGranularity::weight;
   }
-  structlab::plugin::SelectionScope scope() const override { return structlab::plugin::SelectionScope::global; }
+  structlab::plugin::SelectionScope scope() const override {
+    return structlab::plugin::SelectionScope::global;
+  }
 
   /// The mean over batches of |w * g_b|: averaging absolute values keeps batches whose gradients point in
   /// opposite directions from cancelling out a weight that matters to each of them.

@@ -85,11 +85,15 @@ TEST_F(ArchiveErrors, GarbageAndEmptyFilesAreNotHdf5) {
 TEST_F(ArchiveErrors, TruncatedArchiveIsAnArchiveErrorNotACrash) {
   testing::write_sample_archive(path_);
   auto size = fs::file_size(path_);
-  for (auto keep : {size / 2, size - 1, std::uintmax_t{600}, std::uintmax_t{8}}) {
+  for (auto keep : {size - 1, size / 2, std::uintmax_t{600}}) {
     fs::resize_file(path_, keep);
     std::string message = archive_error_of([&] { archive::read_archive(path_); });
     EXPECT_MENTIONS(message, path_.string());
+    EXPECT_MENTIONS(message, "truncated");
   }
+  // only the signature left: no superblock to say how long the file should be
+  fs::resize_file(path_, 8);
+  EXPECT_MENTIONS(archive_error_of([&] { archive::read_archive(path_); }), path_.string());
 }
 
 TEST_F(ArchiveErrors, AnHdf5FileThatIsNotARunArchiveIsNamedAsSuch) {

@@ -11,7 +11,8 @@
 namespace structlab::prune {
 namespace {
 
-AgpSchedule schedule(double initial, double final_sparsity, std::int64_t t0, std::int64_t n, std::int64_t dt) {
+AgpSchedule schedule(double initial, double final_sparsity, std::int64_t t0, std::int64_t n,
+                     std::int64_t dt) {
   AgpSchedule agp;
   agp.initial_sparsity = initial;
   agp.final_sparsity = final_sparsity;
@@ -33,7 +34,8 @@ TEST(Agp, SparsityEqualsTheFormulaAtEveryStep) {
     } else if (t > t0 + n * dt) {
       expected = s_f;
     } else {
-      expected = s_f + (s_i - s_f) * std::pow(1.0 - static_cast<double>(t - t0) / static_cast<double>(n * dt), 3.0);
+      expected =
+          s_f + (s_i - s_f) * std::pow(1.0 - static_cast<double>(t - t0) / static_cast<double>(n * dt), 3.0);
     }
     EXPECT_NEAR(agp.sparsity_at(t), expected, 1e-12) << "step " << t;
   }

@@ -34,17 +34,18 @@ Params obd_params(const std::string& estimator, std::int64_t batches) {
 // Hessian is diagonal in the sense OBD needs: d^2 L_b / d W_ij^2 = sum_n x_nj^2.
 struct QuadraticProblem {
   std::vector<torch::Tensor> inputs{
-      torch::tensor({1.0, 10.0, 0.1, 2.0, -10.0, 0.3}).view({2, 3}),   // h = {5, 200, 0.1}
-      torch::tensor({-1.0, 5.0, 0.2, 1.0, 5.0, -0.1}).view({2, 3}),    // h = {2, 50, 0.05}
-      torch::tensor({0.0, 0.0, 100.0, 0.0, 0.0, 100.0}).view({2, 3})};  // never used: batches = 2
-  std::vector<torch::Tensor> targets{torch::tensor({1.0, -1.0, 0.0, 2.0}).view({2, 2}),
-                                     torch::tensor({0.5, 0.5, -1.0, 1.0}).view({2, 2}),
-                                     torch::tensor({0.0, 0.0, 0.0, 0.0}).view({2, 2})};
-  torch::Tensor weight = torch::tensor({1.0, 0.5, 3.0, 2.0, 0.2, 4.0}).view({2, 3});
+      torch::tensor({1.0, 10.0, 0.1, 2.0, -10.0, 0.3}, torch::kDouble).view({2, 3}),  // h = {5, 200, 0.1}
+      torch::tensor({-1.0, 5.0, 0.2, 1.0, 5.0, -0.1}, torch::kDouble).view({2, 3}),   // h = {2, 50, 0.05}
+      torch::tensor({0.0, 0.0, 100.0, 0.0, 0.0, 100.0}, torch::kDouble)
+          .view({2, 3})};  // never used: batches = 2
+  std::vector<torch::Tensor> targets{torch::tensor({1.0, -1.0, 0.0, 2.0}, torch::kDouble).view({2, 2}),
+                                     torch::tensor({0.5, 0.5, -1.0, 1.0}, torch::kDouble).view({2, 2}),
+                                     torch::tensor({0.0, 0.0, 0.0, 0.0}, torch::kDouble).view({2, 2})};
+  torch::Tensor weight = torch::tensor({1.0, 0.5, 3.0, 2.0, 0.2, 4.0}, torch::kDouble).view({2, 3});
 
   std::shared_ptr<testing::TinyModel> model() const {
-    auto m = std::make_shared<testing::TinyModel>(std::vector<testing::TinyLayer>{{"output", 3, 2, nn::kInputLayer, 0}},
-                                                  0);
+    auto m = std::make_shared<testing::TinyModel>(
+        std::vector<testing::TinyLayer>{{"output", 3, 2, nn::kInputLayer, 0}}, 0);
     m->set_weight(0, {1.0f, 0.5f, 3.0f, 2.0f, 0.2f, 4.0f});
     return m;
   }
@@ -131,9 +132,12 @@ TEST(Taylor, ScoresTheMeanOverBatchesOfAbsoluteWeightTimesGradient) {
   // hidden_0: batches 0 and 1 have opposite signs in places, so |mean g| would be 0 there but the mean
   // of |w g| is {3, 2, 1, 5, 0.5, 4}; batch 2 is outside `batches` and would protect entry 4
   const std::vector<std::vector<torch::Tensor>> coefficients{
-      {torch::tensor({3.0f, -2.0f, 1.0f, 5.0f, 0.5f, 4.0f}).view({3, 2}), torch::full({2, 3}, 3.0f), torch::zeros({1, 2})},
-      {torch::tensor({-3.0f, 2.0f, 1.0f, 5.0f, 0.5f, -4.0f}).view({3, 2}), torch::full({2, 3}, 3.0f), torch::zeros({1, 2})},
-      {torch::tensor({0.0f, 0.0f, 0.0f, 0.0f, 100.0f, 0.0f}).view({3, 2}), torch::zeros({2, 3}), torch::zeros({1, 2})}};
+      {torch::tensor({3.0f, -2.0f, 1.0f, 5.0f, 0.5f, 4.0f}).view({3, 2}), torch::full({2, 3}, 3.0f),
+       torch::zeros({1, 2})},
+      {torch::tensor({-3.0f, 2.0f, 1.0f, 5.0f, 0.5f, -4.0f}).view({3, 2}), torch::full({2, 3}, 3.0f),
+       torch::zeros({1, 2})},
+      {torch::tensor({0.0f, 0.0f, 0.0f, 0.0f, 100.0f, 0.0f}).view({3, 2}), torch::zeros({2, 3}),
+       torch::zeros({1, 2})}};
   LambdaContext context(1, 3, [&](nn::MaskedModel& m, std::int64_t b) {
     torch::Tensor loss = torch::zeros({});
     auto layers = m.masked_layers();
@@ -148,8 +152,9 @@ TEST(Taylor, ScoresTheMeanOverBatchesOfAbsoluteWeightTimesGradient) {
   auto scores = strategy->score(*model, context);
   EXPECT_TRUE(torch::allclose(scores[0].to(torch::kDouble),
                               torch::tensor({3.0, 2.0, 1.0, 5.0, 0.5, 4.0}, torch::kDouble).view({3, 2})));
-  EXPECT_TRUE(torch::allclose(scores[1].to(torch::kDouble), torch::full({2, 3}, 6.0, torch::kDouble)));  // |2 * 3|
-  prune_step(*model, *strategy, context, count_rule(3));  // 0.5, 1, 2
+  EXPECT_TRUE(
+      torch::allclose(scores[1].to(torch::kDouble), torch::full({2, 3}, 6.0, torch::kDouble)));  // |2 * 3|
+  prune_step(*model, *strategy, context, count_rule(3));                                         // 0.5, 1, 2
   EXPECT_EQ(mask_values(model->layer(0)), (std::vector<int>{1, 0, 0, 1, 0, 1}));
   EXPECT_EQ(mask_values(model->layer(1)), (std::vector<int>{1, 1, 1, 1, 1, 1}));
 }

@@ -83,7 +83,8 @@ TEST(MagnitudeStd, PrunesBelowQualityTimesTheStdOfTheActiveWeights) {
 TEST(MagnitudeStd, QualityZeroPrunesNothing) {
   auto model = scaled_chain_model();
   auto context = testing::no_data_context();
-  EXPECT_EQ(prune_step(*model, *make_pruner("magnitude_std", one("quality", 0.0)), context, rule("count", 0)).pruned(),
+  EXPECT_EQ(prune_step(*model, *make_pruner("magnitude_std", one("quality", 0.0)), context, rule("count", 0))
+                .pruned(),
             0);
 }
 
@@ -161,7 +162,8 @@ TEST(PrunerPlugins, DeclareTheirGranularityAndScope) {
   EXPECT_EQ(make_pruner("magnitude_layerwise")->scope(), SelectionScope::per_layer);
   EXPECT_EQ(make_pruner("magnitude_std")->scope(), SelectionScope::below_zero);
   EXPECT_EQ(make_pruner("neuron")->granularity(), PruningGranularity::unit);
-  for (const char* name : {"magnitude_global", "magnitude_layerwise", "magnitude_std", "random", "obd", "taylor"}) {
+  for (const char* name :
+       {"magnitude_global", "magnitude_layerwise", "magnitude_std", "random", "obd", "taylor"}) {
     EXPECT_EQ(make_pruner(name)->granularity(), PruningGranularity::weight) << name;
   }
 }

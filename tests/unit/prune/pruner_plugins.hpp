@@ -28,7 +28,8 @@ inline plugin::PluginRegistry& pruner_registry() {
 }
 
 /// Creates the pruner \p name with \p params (validated by the registry, defaults filled).
-inline std::shared_ptr<plugin::PruningStrategy> make_pruner(const std::string& name, const Params& params = Params()) {
+inline std::shared_ptr<plugin::PruningStrategy> make_pruner(const std::string& name,
+                                                            const Params& params = Params()) {
   return pruner_registry().create_pruner(name, params);
 }
 

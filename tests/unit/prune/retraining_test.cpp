@@ -22,10 +22,10 @@ torch::Tensor normal_tensor(Rng& rng, std::vector<std::int64_t> shape) {
 }
 
 std::shared_ptr<testing::TinyModel> random_model(Rng& rng) {
-  auto model = std::make_shared<testing::TinyModel>(std::vector<testing::TinyLayer>{{"hidden_0", 4, 6, nn::kInputLayer, 0},
-                                                                                    {"hidden_1", 6, 5, 0, 1},
-                                                                                    {"output", 5, 3, 1, 2}},
-                                                    2);
+  auto model = std::make_shared<testing::TinyModel>(
+      std::vector<testing::TinyLayer>{
+          {"hidden_0", 4, 6, nn::kInputLayer, 0}, {"hidden_1", 6, 5, 0, 1}, {"output", 5, 3, 1, 2}},
+      2);
   torch::NoGradGuard no_grad;
   for (auto& ref : model->masked_layers()) {
     ref.layer->weight.copy_(normal_tensor(rng, ref.layer->weight.sizes().vec()) * 0.5);
@@ -85,14 +85,16 @@ void expect_pruned_weights_stay_without_effect(const OptimizerFactory& make_opti
   const torch::Tensor before = model->forward(x).detach();
   {
     torch::NoGradGuard no_grad;
-    for (std::size_t k = 0; k < layers.size(); ++k) layers[k].layer->weight.masked_fill_(masks[k].logical_not(), 1000.0f);
+    for (std::size_t k = 0; k < layers.size(); ++k)
+      layers[k].layer->weight.masked_fill_(masks[k].logical_not(), 1000.0f);
   }
   EXPECT_TRUE(torch::equal(model->forward(x).detach(), before));
   // and no gradient reaches it
   optimizer->zero_grad();
   torch::mse_loss(model->forward(x), y).backward();
   for (std::size_t k = 0; k < layers.size(); ++k) {
-    EXPECT_EQ(layers[k].layer->weight.grad().masked_select(masks[k].logical_not()).abs().sum().item<float>(), 0.0f)
+    EXPECT_EQ(layers[k].layer->weight.grad().masked_select(masks[k].logical_not()).abs().sum().item<float>(),
+              0.0f)
         << layers[k].name;
   }
 }
@@ -106,7 +108,8 @@ TEST(Retraining, PrunedWeightsStayWithoutEffectUnderSgdWithMomentum) {
 
 TEST(Retraining, PrunedWeightsStayWithoutEffectUnderAdam) {
   expect_pruned_weights_stay_without_effect([](std::vector<torch::Tensor> parameters) {
-    return std::make_unique<torch::optim::Adam>(parameters, torch::optim::AdamOptions(0.01).weight_decay(1e-3));
+    return std::make_unique<torch::optim::Adam>(parameters,
+                                                torch::optim::AdamOptions(0.01).weight_decay(1e-3));
   });
 }
 

@@ -26,9 +26,11 @@ spec::SelectionSpec rule(const std::string& name, double amount) {
 }
 
 // Scores of the chain model: hidden_0 [3, 2], hidden_1 [2, 3], output [1, 2].
-std::vector<torch::Tensor> chain_scores(const std::vector<double>& hidden_0, const std::vector<double>& hidden_1,
+std::vector<torch::Tensor> chain_scores(const std::vector<double>& hidden_0,
+                                        const std::vector<double>& hidden_1,
                                         const std::vector<double>& output) {
-  return {torch::tensor(hidden_0).view({3, 2}), torch::tensor(hidden_1).view({2, 3}), torch::tensor(output).view({1, 2})};
+  return {torch::tensor(hidden_0).view({3, 2}), torch::tensor(hidden_1).view({2, 3}),
+          torch::tensor(output).view({1, 2})};
 }
 
 // Interleaved scores so that a global ranking touches both hidden layers.
@@ -36,8 +38,8 @@ std::vector<torch::Tensor> interleaved_scores() {
   return chain_scores({5, 1, 9, 3, 11, 7}, {2, 10, 4, 12, 6, 8}, {0.5, 0.1});
 }
 
-PruneReport select(testing::TinyModel& model, const std::vector<torch::Tensor>& scores, const spec::SelectionSpec& s,
-                   SelectionScope scope = SelectionScope::global) {
+PruneReport select(testing::TinyModel& model, const std::vector<torch::Tensor>& scores,
+                   const spec::SelectionSpec& s, SelectionScope scope = SelectionScope::global) {
   return apply_selection(model, scores, PruningGranularity::weight, scope, s);
 }
 
@@ -233,6 +235,57 @@ TEST(Selection, BadRulesAndAmountsAreConfigErrors) {
   }
   auto model = make_chain_model();
   EXPECT_THROW(select(*model, interleaved_scores(), rule("fraction", 2.0)), ConfigError);
+  EXPECT_EQ(model->active_weight_count(), 14);
+}
+
+// A strategy written in the test: counts its score() calls, and throws what it is told to.
+class ScriptedStrategy : public plugin::PruningStrategy {
+ public:
+  explicit ScriptedStrategy(bool throw_foreign) : throw_foreign_(throw_foreign) {}
+  PruningGranularity granularity() const override { return PruningGranularity::weight; }
+  SelectionScope scope() const override { return SelectionScope::global; }
+  std::vector<torch::Tensor> score(nn::MaskedModel& /*model*/,
+                                   plugin::PruningContext& /*context*/) const override {
+    ++calls;
+    if (throw_foreign_) throw std::out_of_range("index 7 out of range");
+    return interleaved_scores();
+  }
+  mutable int calls = 0;
+
+ private:
+  bool throw_foreign_;
+};
+
+TEST(PruneStep, ScoresThenSelects) {
+  auto model = make_chain_model();
+  auto context = testing::no_data_context();
+  ScriptedStrategy strategy(false);
+  EXPECT_EQ(prune_step(*model, strategy, context, rule("fraction", 0.25)).pruned(), 3);
+  EXPECT_EQ(strategy.calls, 1);
+  EXPECT_EQ(mask_values(model->layer(0)), (std::vector<int>{1, 0, 1, 0, 1, 1}));
+}
+
+TEST(PruneStep, ChecksTheSelectionBeforeScoring) {
+  auto model = make_chain_model();
+  auto context = testing::no_data_context();
+  ScriptedStrategy strategy(false);
+  spec::SelectionSpec misspelt = rule("count", 1);
+  misspelt.exclude_layers = {"hiden_0"};
+  EXPECT_THROW(prune_step(*model, strategy, context, misspelt), ConfigError);
+  EXPECT_THROW(prune_step(*model, strategy, context, rule("fraction", 7)), ConfigError);
+  EXPECT_EQ(strategy.calls, 0);
+}
+
+TEST(PruneStep, AForeignExceptionFromTheStrategyBecomesAPluginError) {
+  auto model = make_chain_model();
+  auto context = testing::no_data_context();
+  ScriptedStrategy strategy(true);
+  try {
+    prune_step(*model, strategy, context, rule("count", 1));
+    FAIL() << "expected PluginError";
+  } catch (const PluginError& e) {
+    EXPECT_NE(std::string(e.what()).find("index 7 out of range"), std::string::npos) << e.what();
+  }
   EXPECT_EQ(model->active_weight_count(), 14);
 }
 

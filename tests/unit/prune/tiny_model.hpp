@@ -17,11 +17,11 @@ namespace structlab::testing {
 
 /// One masked layer of a TinyModel.
 struct TinyLayer {
-  std::string name;          ///< masked layer name
-  std::int64_t in = 0;       ///< input width
-  std::int64_t out = 0;      ///< output width
-  std::int64_t source = 0;   ///< structure layer read (nn::kInputLayer for the input)
-  std::int64_t target = 0;   ///< structure layer written (num_structure_layers for the output)
+  std::string name;         ///< masked layer name
+  std::int64_t in = 0;      ///< input width
+  std::int64_t out = 0;     ///< output width
+  std::int64_t source = 0;  ///< structure layer read (nn::kInputLayer for the input)
+  std::int64_t target = 0;  ///< structure layer written (num_structure_layers for the output)
 };
 
 /// A DAN-like model: every structure layer is relu(sum of its incoming masked layers), the output is the
@@ -30,7 +30,8 @@ class TinyModel : public nn::MaskedModel {
  public:
   TinyModel(std::vector<TinyLayer> layers, std::int64_t num_structure_layers)
       : specs_(std::move(layers)), num_structure_layers_(num_structure_layers) {
-    for (const auto& spec : specs_) layers_.push_back(register_module(spec.name, nn::MaskedLinear(spec.in, spec.out)));
+    for (const auto& spec : specs_)
+      layers_.push_back(register_module(spec.name, nn::MaskedLinear(spec.in, spec.out)));
   }
 
   torch::Tensor forward(const torch::Tensor& input) override {
@@ -44,7 +45,8 @@ class TinyModel : public nn::MaskedModel {
         sum = sum.defined() ? sum + part : part;
       }
       if (!sum.defined()) continue;
-      activation[static_cast<std::size_t>(target + 1)] = target < num_structure_layers_ ? torch::relu(sum) : sum;
+      activation[static_cast<std::size_t>(target + 1)] =
+          target < num_structure_layers_ ? torch::relu(sum) : sum;
     }
     return activation.back();
   }
@@ -83,10 +85,10 @@ class TinyModel : public nn::MaskedModel {
 
 /// A feed-forward TinyModel 2 -> 3 -> 2 -> 1: layers "hidden_0" [3, 2], "hidden_1" [2, 3], "output" [1, 2].
 inline std::shared_ptr<TinyModel> make_chain_model() {
-  return std::make_shared<TinyModel>(std::vector<TinyLayer>{{"hidden_0", 2, 3, nn::kInputLayer, 0},
-                                                             {"hidden_1", 3, 2, 0, 1},
-                                                             {"output", 2, 1, 1, 2}},
-                                     2);
+  return std::make_shared<TinyModel>(
+      std::vector<TinyLayer>{
+          {"hidden_0", 2, 3, nn::kInputLayer, 0}, {"hidden_1", 3, 2, 0, 1}, {"output", 2, 1, 1, 2}},
+      2);
 }
 
 /// A PruningContext whose loss of batch b is loss_of(model, b).

@@ -40,8 +40,8 @@ spec::SelectionSpec rule(const std::string& name, double amount) {
   return selection;
 }
 
-PruneReport select_units(TinyModel& model, const std::vector<torch::Tensor>& scores, const spec::SelectionSpec& s,
-                         SelectionScope scope = SelectionScope::global) {
+PruneReport select_units(TinyModel& model, const std::vector<torch::Tensor>& scores,
+                         const spec::SelectionSpec& s, SelectionScope scope = SelectionScope::global) {
   return apply_selection(model, scores, PruningGranularity::unit, scope, s);
 }
 
@@ -93,8 +93,8 @@ TEST(UnitSelection, RemovedUnitsAreNotCountedAgain) {
 
 TEST(UnitSelection, PerLayerScopeTakesTheShareOfEachStructureLayer) {
   auto model = testing::make_chain_model();
-  PruneReport report =
-      select_units(*model, unit_scores({{3, 1, 2}, {9, 8}, {0}}), rule("fraction", 0.5), SelectionScope::per_layer);
+  PruneReport report = select_units(*model, unit_scores({{3, 1, 2}, {9, 8}, {0}}), rule("fraction", 0.5),
+                                    SelectionScope::per_layer);
   // round(1.5) = 2 of layer 0 (scores 1, 2), round(1) = 1 of layer 1 (score 8)
   EXPECT_EQ(report.units_pruned, 3);
   EXPECT_EQ(mask_values(model->layer(0)), (std::vector<int>{1, 1, 0, 0, 0, 0}));
@@ -136,7 +136,7 @@ TEST(DeadUnits, CountsUnitsWithoutInputsOrOutputsOncePerUnit) {
 TEST(DeadUnits, ASkipConnectionKeepsAUnitAlive) {
   auto model = make_skip_model();
   model->layer(1)->set_mask(torch::zeros({2, 2}, torch::kBool));  // layer 0 no longer feeds layer 1
-  model->layer(3)->set_mask(torch::tensor({1, 0}).view({1, 2}));   // but unit 0 still feeds the output
+  model->layer(3)->set_mask(torch::tensor({1, 0}).view({1, 2}));  // but unit 0 still feeds the output
   DeadUnitReport report = count_dead_units(*model);
   EXPECT_EQ(report.layers[0].without_outputs, 1);  // unit 1
   EXPECT_EQ(report.layers[1].without_inputs, 0);   // the skip layer from the input still feeds layer 1

@@ -31,35 +31,37 @@ TEST(PlanExperiment, MinimalSpecIsOneRunWithEveryDefaultFilled) {
   EXPECT_FALSE(run.structure->params.has("orient"));
   EXPECT_EQ(run.orient, "index");
   EXPECT_EQ(run.model.params.get_int_list("hidden"), (std::vector<std::int64_t>{8}));
-  EXPECT_EQ(run.training.optimizer, TrainingSpec{}.optimizer);
-  EXPECT_DOUBLE_EQ(run.training.lr, TrainingSpec{}.lr);
-  EXPECT_EQ(run.training.batch_size, TrainingSpec{}.batch_size);
+  const TrainingSpec defaults;
+  EXPECT_EQ(run.training.optimizer, defaults.optimizer);
+  EXPECT_DOUBLE_EQ(run.training.lr, defaults.lr);
+  EXPECT_EQ(run.training.batch_size, defaults.batch_size);
   EXPECT_EQ(run.training.lr_schedule.kind, "none");
   EXPECT_FALSE(run.pruning.has_value());
   EXPECT_TRUE(run.grid_point.empty());
 }
 
 TEST(PlanExperiment, ReadsEveryTypedKey) {
-  ExperimentPlan plan = plan_text(std::string(kMinimalSpec) +
-                                  "training:\n"
-                                  "  optimizer: adam\n"
-                                  "  lr: 1\n"  // an integer where a real is expected is fine
-                                  "  momentum: 0.5\n"
-                                  "  weight_decay: 1e-4\n"
-                                  "  beta1: 0.8\n"
-                                  "  beta2: 0.99\n"
-                                  "  batch_size: 32\n"
-                                  "  epochs: 7\n"
-                                  "  loss: mse\n"
-                                  "  threads: 2\n"
-                                  "  device: cuda:1\n"
-                                  "  lr_schedule: {kind: step, step_size: 3, gamma: 0.5}\n"
-                                  "pruning:\n"
-                                  "  plugin: fixture_pruner\n"
-                                  "  batches: 4\n"
-                                  "  selection: {rule: count, amount: 10, exclude_layers: fc1, exclude_output: false}\n"
-                                  "  schedule: {kind: iterative, levels: 5, retrain_epochs: 2, rewind: epoch,\n"
-                                  "             rewind_epoch: 1}\n");
+  ExperimentPlan plan =
+      plan_text(std::string(kMinimalSpec) +
+                "training:\n"
+                "  optimizer: adam\n"
+                "  lr: 1\n"  // an integer where a real is expected is fine
+                "  momentum: 0.5\n"
+                "  weight_decay: 1e-4\n"
+                "  beta1: 0.8\n"
+                "  beta2: 0.99\n"
+                "  batch_size: 32\n"
+                "  epochs: 7\n"
+                "  loss: mse\n"
+                "  threads: 2\n"
+                "  device: cuda:1\n"
+                "  lr_schedule: {kind: step, step_size: 3, gamma: 0.5}\n"
+                "pruning:\n"
+                "  plugin: fixture_pruner\n"
+                "  batches: 4\n"
+                "  selection: {rule: count, amount: 10, exclude_layers: fc1, exclude_output: false}\n"
+                "  schedule: {kind: iterative, levels: 5, retrain_epochs: 2, rewind: epoch,\n"
+                "             rewind_epoch: 1}\n");
   const RunSpec& run = plan.runs.at(0);
   EXPECT_EQ(run.training.optimizer, "adam");
   EXPECT_DOUBLE_EQ(run.training.lr, 1.0);
@@ -91,7 +93,8 @@ TEST(PlanExperiment, ReadsEveryTypedKey) {
 }
 
 TEST(PlanExperiment, StructureIsOptional) {
-  ExperimentPlan plan = plan_text("experiment: flat\ndataset: {plugin: fixture_dataset}\nmodel: {plugin: fixture_model}\n");
+  ExperimentPlan plan =
+      plan_text("experiment: flat\ndataset: {plugin: fixture_dataset}\nmodel: {plugin: fixture_model}\n");
   ASSERT_EQ(plan.runs.size(), 1u);
   EXPECT_FALSE(plan.runs[0].structure.has_value());
 }
@@ -129,7 +132,8 @@ TEST(PlanExperiment, GridIsTheCartesianProductInOrderWrittenTimesSeeds) {
         EXPECT_EQ(run.seed, seed) << "run " << i;
         ASSERT_EQ(run.grid_point.size(), 2u);
         EXPECT_EQ(run.grid_point[0], std::make_pair(std::string("structure.n"), std::to_string(n)));
-        EXPECT_EQ(run.grid_point[1], std::make_pair(std::string("model.activation"), std::string(activation)));
+        EXPECT_EQ(run.grid_point[1],
+                  std::make_pair(std::string("model.activation"), std::string(activation)));
         ++i;
       }
     }
@@ -151,8 +155,9 @@ TEST(PlanExperiment, GridMayVaryListValuedParametersAndFixedKeys) {
 }
 
 TEST(PlanExperiment, OverridesSetWrittenAndUnwrittenKeysAndCreateSections) {
-  ExperimentPlan plan = plan_text(kMinimalSpec, {"training.lr=0.2", "structure.label=ring", "seeds=[4, 5]",
-                                                 "pruning.plugin=fixture_pruner", "pruning.schedule.kind=gradual"});
+  ExperimentPlan plan =
+      plan_text(kMinimalSpec, {"training.lr=0.2", "structure.label=ring", "seeds=[4, 5]",
+                               "pruning.plugin=fixture_pruner", "pruning.schedule.kind=gradual"});
   ASSERT_EQ(plan.runs.size(), 2u);
   const RunSpec& run = plan.runs[0];
   EXPECT_DOUBLE_EQ(run.training.lr, 0.2);

@@ -45,7 +45,7 @@ TEST(RunId, SameSpecGivesTheSameIdsFromAnyFile) {
 TEST(RunId, IsPinnedForTheMinimalSpec) {
   // Run ids name archives on disk: a change of the canonical text or the hash orphans every existing
   // archive, so it must be deliberate. Update this value only together with a note in configs/README.md.
-  EXPECT_EQ(only_run(kMinimalSpec).run_id, "toy-PINNED");
+  EXPECT_EQ(only_run(kMinimalSpec).run_id, "toy-2cc87385c0");
 }
 
 TEST(RunId, AddingKeysAtTheirDefaultKeepsTheId) {
@@ -59,6 +59,22 @@ TEST(RunId, AddingKeysAtTheirDefaultKeepsTheId) {
       "training: {lr: 0.05, epochs: 3, lr_schedule: {kind: none}}\n");
   EXPECT_EQ(explicit_defaults.run_id, plain.run_id);
   EXPECT_EQ(explicit_defaults.canonical_yaml, plain.canonical_yaml);
+}
+
+TEST(RunId, HashCoversOnlyKeysAwayFromTheirDefaults) {
+  // so a key added later (to the schema or to a plugin) with a default keeps every existing id
+  RunSpec run = only_run(std::string(kMinimalSpec) + "training: {epochs: 5}\n");
+  EXPECT_EQ(run.spec_hash, detail::fnv1a_64_hex("dataset:\n"
+                                                "  plugin: fixture_dataset\n"
+                                                "experiment: toy\n"
+                                                "model:\n"
+                                                "  plugin: fixture_model\n"
+                                                "structure:\n"
+                                                "  n: 5\n"
+                                                "  plugin: fixture_path\n"
+                                                "training:\n"
+                                                "  epochs: 5\n"));
+  EXPECT_NE(run.canonical_yaml.find("  batch_size: 128\n"), std::string::npos) << run.canonical_yaml;
 }
 
 TEST(RunId, KeyOrderAndYamlStyleDoNotMatter) {
@@ -102,16 +118,18 @@ TEST(CanonicalYaml, HoldsEveryKeySortedWithDefaultsAndTheRunsOwnSeed) {
       "  batch_size: 128\n"
       "  beta1: 0.9\n";
   EXPECT_EQ(text.substr(0, expected_start.size()), expected_start) << text;
-  EXPECT_NE(text.find("  lr: 0.05\n  lr_schedule:\n    gamma: 0.1\n    kind: none\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  lr: 0.05\n  lr_schedule:\n    gamma: 0.1\n    kind: none\n"), std::string::npos)
+      << text;
   EXPECT_EQ(text.find("grid"), std::string::npos) << text;
   EXPECT_EQ(text.find("plugin_paths"), std::string::npos) << text;
 }
 
 TEST(CanonicalYaml, PlansBackToTheSameRun) {
-  ExperimentPlan plan = plan_text(std::string(kMinimalSpec) +
-                                  "seeds: [1, 2]\n"
-                                  "pruning: {plugin: fixture_pruner, selection: {exclude_layers: [fc1, fc2]}}\n"
-                                  "grid: {model.hidden: [[4, 4], [16]], training.lr: [0.5]}\n");
+  ExperimentPlan plan =
+      plan_text(std::string(kMinimalSpec) +
+                "seeds: [1, 2]\n"
+                "pruning: {plugin: fixture_pruner, selection: {exclude_layers: [fc1, fc2]}}\n"
+                "grid: {model.hidden: [[4, 4], [16]], training.lr: [0.5]}\n");
   ASSERT_EQ(plan.runs.size(), 4u);
   for (const auto& run : plan.runs) {
     RunSpec again = only_run(run.canonical_yaml);

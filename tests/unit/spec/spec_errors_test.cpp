@@ -42,12 +42,14 @@ TEST(SpecErrors, UnknownTopLevelKeyListsTheAllowedOnes) {
 
 TEST(SpecErrors, UnknownSectionKeyListsTheAllowedOnes) {
   std::string message = config_error_of(with("training:\n  lr: 0.1\n  momentun: 0.5\n"));
-  EXPECT_CONTAINS(message, "SPEC:7:3: training.momentun: unknown key 'momentun' in 'training'; allowed keys: "
-                           "optimizer, lr, momentum,");
-  EXPECT_EQ(config_error_of(with("pruning: {plugin: fixture_pruner, schedule: {kind: gradual, levls: 2}}\n")),
-            "SPEC:5:62: pruning.schedule.levls: unknown key 'levls' in 'pruning.schedule'; allowed keys: kind, "
-            "finetune_epochs, levels, retrain_epochs, rewind, rewind_epoch, initial_sparsity, final_sparsity, "
-            "start_epoch, end_epoch, frequency");
+  EXPECT_CONTAINS(message,
+                  "SPEC:7:3: training.momentun: unknown key 'momentun' in 'training'; allowed keys: "
+                  "optimizer, lr, momentum,");
+  EXPECT_EQ(
+      config_error_of(with("pruning: {plugin: fixture_pruner, schedule: {kind: gradual, levls: 2}}\n")),
+      "SPEC:5:61: pruning.schedule.levls: unknown key 'levls' in 'pruning.schedule'; allowed keys: kind, "
+      "finetune_epochs, levels, retrain_epochs, rewind, rewind_epoch, initial_sparsity, final_sparsity, "
+      "start_epoch, end_epoch, frequency");
 }
 
 TEST(SpecErrors, DuplicateKeyIsAnError) {
@@ -58,7 +60,8 @@ TEST(SpecErrors, DuplicateKeyIsAnError) {
 TEST(SpecErrors, WrongTypeNamesExpectedAndGiven) {
   std::string message = config_error_of(with("training:\n  epochs: three\n"));
   EXPECT_CONTAINS(message, "SPEC:6:3: training.epochs: expected a integer, got the string three");
-  EXPECT_CONTAINS(config_error_of(with("training:\n  nesterov: 1\n")), "SPEC:6:3: training.nesterov: expected a boolean");
+  EXPECT_CONTAINS(config_error_of(with("training:\n  nesterov: 1\n")),
+                  "SPEC:6:3: training.nesterov: expected a boolean");
   EXPECT_CONTAINS(config_error_of(with("training: 5\n")),
                   "SPEC:5:1: training: expected a section (a mapping of keys), got the value 5");
   EXPECT_CONTAINS(config_error_of(with("training:\n  lr: {a: 1}\n")),
@@ -81,21 +84,26 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         RangeCase{"training: {lr: -0.1}\n", "SPEC:5:12: training.lr: expected a real > 0, got -0.1"},
         RangeCase{"training: {lr: 0}\n", "SPEC:5:12: training.lr: expected a real > 0, got 0.0"},
-        RangeCase{"training: {batch_size: 0}\n", "SPEC:5:12: training.batch_size: expected an integer >= 1, got 0"},
+        RangeCase{"training: {batch_size: 0}\n",
+                  "SPEC:5:12: training.batch_size: expected an integer >= 1, got 0"},
         RangeCase{"training: {epochs: -1}\n", "SPEC:5:12: training.epochs: expected an integer >= 0, got -1"},
-        RangeCase{"training: {momentum: 1.5}\n", "SPEC:5:12: training.momentum: expected a real in [0, 1), got 1.5"},
+        RangeCase{"training: {momentum: 1.5}\n",
+                  "SPEC:5:12: training.momentum: expected a real in [0, 1), got 1.5"},
         RangeCase{"training: {weight_decay: -1}\n",
                   "SPEC:5:12: training.weight_decay: expected a finite real >= 0, got -1.0"},
         RangeCase{"training: {optimizer: rmsprop}\n",
                   "SPEC:5:12: training.optimizer: expected one of: sgd, adam, got rmsprop"},
         RangeCase{"training: {loss: hinge}\n",
                   "SPEC:5:12: training.loss: expected one of: auto, cross_entropy, mse, got hinge"},
-        RangeCase{"training: {threads: -2}\n", "SPEC:5:12: training.threads: expected an integer >= 0, got -2"},
-        RangeCase{"training: {device: gpu}\n", "SPEC:5:12: training.device: expected cpu, cuda or cuda:N, got gpu"},
+        RangeCase{"training: {threads: -2}\n",
+                  "SPEC:5:12: training.threads: expected an integer >= 0, got -2"},
+        RangeCase{"training: {device: gpu}\n",
+                  "SPEC:5:12: training.device: expected cpu, cuda or cuda:N, got gpu"},
         RangeCase{"training: {nesterov: true, momentum: 0}\n",
                   "SPEC:5:12: training.nesterov: nesterov needs momentum > 0 (training.momentum), got true"},
-        RangeCase{"training: {lr_schedule: {kind: exponential}}\n",
-                  "SPEC:5:26: training.lr_schedule.kind: expected one of: none, step, cosine, got exponential"},
+        RangeCase{
+            "training: {lr_schedule: {kind: exponential}}\n",
+            "SPEC:5:26: training.lr_schedule.kind: expected one of: none, step, cosine, got exponential"},
         RangeCase{"training: {lr_schedule: {kind: step, step_size: 0}}\n",
                   "SPEC:5:38: training.lr_schedule.step_size: expected an integer >= 1, got 0"},
         RangeCase{"training: {lr_schedule: {kind: cosine, min_lr: 0.5}}\n",
@@ -105,45 +113,54 @@ INSTANTIATE_TEST_SUITE_P(
                   "SPEC:5:47: pruning.selection.amount: expected a fraction in [0, 1], got 1.5"},
         RangeCase{"pruning: {plugin: fixture_pruner, selection: {rule: density, amount: -0.1}}\n",
                   "SPEC:5:62: pruning.selection.amount: expected a fraction in [0, 1], got -0.1"},
-        RangeCase{"pruning: {plugin: fixture_pruner, selection: {rule: count, amount: 2.5}}\n",
-                  "SPEC:5:60: pruning.selection.amount: expected a whole number of weights >= 0 for rule count, "
-                  "got 2.5"},
+        RangeCase{
+            "pruning: {plugin: fixture_pruner, selection: {rule: count, amount: 2.5}}\n",
+            "SPEC:5:60: pruning.selection.amount: expected a whole number of weights >= 0 for rule count, "
+            "got 2.5"},
         RangeCase{"pruning: {plugin: fixture_pruner, selection: {rule: top}}\n",
                   "SPEC:5:47: pruning.selection.rule: expected one of: fraction, count, density, got top"},
-        RangeCase{"pruning: {plugin: fixture_pruner, schedule: {kind: lottery}}\n",
-                  "SPEC:5:46: pruning.schedule.kind: expected one of: one_shot, iterative, gradual, got lottery"},
+        RangeCase{
+            "pruning: {plugin: fixture_pruner, schedule: {kind: lottery}}\n",
+            "SPEC:5:46: pruning.schedule.kind: expected one of: one_shot, iterative, gradual, got lottery"},
         RangeCase{"pruning: {plugin: fixture_pruner, schedule: {levels: 0}}\n",
                   "SPEC:5:46: pruning.schedule.levels: expected an integer >= 1, got 0"},
         RangeCase{"pruning: {plugin: fixture_pruner, schedule: {rewind: late}}\n",
                   "SPEC:5:46: pruning.schedule.rewind: expected one of: none, init, epoch, got late"},
-        RangeCase{"pruning: {plugin: fixture_pruner, schedule: {rewind: epoch, rewind_epoch: 4}}\n",
-                  "SPEC:5:61: pruning.schedule.rewind_epoch: expected an epoch of the first training (at most "
-                  "training.epochs = 3), got 4"},
+        RangeCase{
+            "pruning: {plugin: fixture_pruner, schedule: {rewind: epoch, rewind_epoch: 4}}\n",
+            "SPEC:5:61: pruning.schedule.rewind_epoch: expected an epoch of the first training (at most "
+            "training.epochs = 3), got 4"},
         RangeCase{"pruning: {plugin: fixture_pruner, schedule: {final_sparsity: 1.2}}\n",
                   "SPEC:5:46: pruning.schedule.final_sparsity: expected a fraction in [0, 1], got 1.2"},
-        RangeCase{"pruning: {plugin: fixture_pruner, schedule: {initial_sparsity: 0.5, final_sparsity: 0.2}}\n",
-                  "SPEC:5:71: pruning.schedule.final_sparsity: expected at least pruning.schedule.initial_sparsity, "
-                  "got 0.2"},
-        RangeCase{"pruning: {plugin: fixture_pruner, schedule: {start_epoch: 2, end_epoch: 1}}\n",
-                  "SPEC:5:62: pruning.schedule.end_epoch: expected at least pruning.schedule.start_epoch, got 1"},
-        RangeCase{"pruning: {plugin: fixture_pruner, schedule: {kind: gradual, end_epoch: 9}}\n",
-                  "SPEC:5:61: pruning.schedule.end_epoch: expected at most training.epochs = 3 (gradual pruning "
-                  "happens during training), got 9"},
+        RangeCase{
+            "pruning: {plugin: fixture_pruner, schedule: {initial_sparsity: 0.5, final_sparsity: 0.2}}\n",
+            "SPEC:5:69: pruning.schedule.final_sparsity: expected at least "
+            "pruning.schedule.initial_sparsity, "
+            "got 0.2"},
+        RangeCase{
+            "pruning: {plugin: fixture_pruner, schedule: {start_epoch: 2, end_epoch: 2}}\n",
+            "SPEC:5:62: pruning.schedule.end_epoch: expected more than pruning.schedule.start_epoch, got 2"},
         RangeCase{"pruning: {plugin: fixture_pruner, schedule: {frequency: 0}}\n",
                   "SPEC:5:46: pruning.schedule.frequency: expected an integer >= 1, got 0"}));
 
 TEST(SpecErrors, OrientMustBeIndexOrRandom) {
-  EXPECT_EQ(config_error_of("experiment: toy\ndataset: {plugin: fixture_dataset}\n"
-                            "structure: {plugin: fixture_path, n: 5, orient: sideways}\nmodel: {plugin: fixture_model}\n"),
-            "SPEC:3:40: structure.orient: expected one of: index, random, got sideways");
+  EXPECT_EQ(
+      config_error_of(
+          "experiment: toy\ndataset: {plugin: fixture_dataset}\n"
+          "structure: {plugin: fixture_path, n: 5, orient: sideways}\nmodel: {plugin: fixture_model}\n"),
+      "SPEC:3:41: structure.orient: expected one of: index, random, got sideways");
 }
 
 TEST(SpecErrors, ExperimentNameAndSeedsAreChecked) {
-  EXPECT_EQ(config_error_of("experiment: my run\ndataset: {plugin: fixture_dataset}\nmodel: {plugin: fixture_model}\n"),
-            "SPEC:1:1: experiment: expected a name of letters, digits, '_', '.' and '-' (it names files), got "
-            "\"my run\"");
-  EXPECT_EQ(config_error_of(with("seeds: [1, -2]\n")), "SPEC:5:1: seeds: expected non-negative integers, got -2");
-  EXPECT_EQ(config_error_of(with("seeds: [1, 1]\n")), "SPEC:5:1: seeds: seed 1 is listed twice (it would repeat a run)");
+  EXPECT_EQ(
+      config_error_of(
+          "experiment: my run\ndataset: {plugin: fixture_dataset}\nmodel: {plugin: fixture_model}\n"),
+      "SPEC:1:1: experiment: expected a name of letters, digits, '_', '.' and '-' (it names files), got "
+      "\"my run\"");
+  EXPECT_EQ(config_error_of(with("seeds: [1, -2]\n")),
+            "SPEC:5:1: seeds: expected non-negative integers, got -2");
+  EXPECT_EQ(config_error_of(with("seeds: [1, 1]\n")),
+            "SPEC:5:1: seeds: seed 1 is listed twice (it would repeat a run)");
   EXPECT_EQ(config_error_of(with("seeds: []\n")), "SPEC:5:1: seeds: expected at least one seed, e.g. [1]");
   EXPECT_CONTAINS(config_error_of(with("seeds: [a]\n")), "SPEC:5:1: seeds: expected a list of integers");
 }
@@ -165,7 +182,8 @@ TEST(SpecErrors, MissingPluginPathIsNamed) {
 
 TEST(SpecErrors, UnknownPluginNamesSpecLocationKeyAndAvailablePlugins) {
   std::string message = config_error_of(
-      "experiment: toy\ndataset: {plugin: fixture_dataset}\nstructure: {plugin: nope, n: 5}\nmodel: {plugin: fixture_model}\n");
+      "experiment: toy\ndataset: {plugin: fixture_dataset}\nstructure: {plugin: nope, n: 5}\nmodel: {plugin: "
+      "fixture_model}\n");
   EXPECT_CONTAINS(message, "SPEC:3:13: structure.plugin: no generator plugin named 'nope'; available: ");
   EXPECT_CONTAINS(message, "fixture_path");
   EXPECT_CONTAINS(config_error_of(with("pruning: {plugin: magnitude_global}\n")),
@@ -190,13 +208,17 @@ TEST(SpecErrors, PluginBuiltForAnotherApiIsAConfigErrorAtThePluginKey) {
 
 TEST(SpecErrors, PluginParametersAreValidatedByThePlugin) {
   EXPECT_EQ(config_error_of(with("").replace(with("").find("n: 5"), 4, "n: 5, k: 4")),
-            "SPEC:3:38: structure.k: generator plugin 'fixture_path': unknown parameter; expected one of: n, label");
-  EXPECT_EQ(config_error_of(with("").replace(with("").find("n: 5"), 4, "n: five")),
-            "SPEC:3:35: structure.n: generator plugin 'fixture_path': expected a integer, got the string five");
-  EXPECT_EQ(config_error_of(with("").replace(with("").find(", n: 5"), 6, "")),
-            "structure.n: generator plugin 'fixture_path': required parameter is missing (a integer: number of "
-            "vertices)");
-  EXPECT_EQ(config_error_of(with("").replace(with("").find("fixture_model}"), 14, "fixture_model, hidden: {a: 1}}")),
+            "SPEC:3:41: structure.k: generator plugin 'fixture_path': unknown parameter; expected one of: n, "
+            "label");
+  EXPECT_EQ(
+      config_error_of(with("").replace(with("").find("n: 5"), 4, "n: five")),
+      "SPEC:3:35: structure.n: generator plugin 'fixture_path': expected a integer, got the string five");
+  EXPECT_EQ(
+      config_error_of(with("").replace(with("").find(", n: 5"), 6, "")),
+      "structure.n: generator plugin 'fixture_path': required parameter is missing (a integer: number of "
+      "vertices)");
+  EXPECT_EQ(config_error_of(
+                with("").replace(with("").find("fixture_model}"), 14, "fixture_model, hidden: {a: 1}}")),
             "SPEC:4:40: model.hidden: expected a value or a list, got a mapping");
 }
 
@@ -205,8 +227,9 @@ TEST(SpecErrors, PluginsOwnRangeChecksRunAtValidation) {
             "SPEC:3:35: structure.n: generator plugin 'fixture_path': must be at least 1");
   EXPECT_EQ(config_error_of(with("pruning: {plugin: fixture_pruner, batches: 0}\n")),
             "SPEC:5:35: pruning.batches: pruner plugin 'fixture_pruner': must be at least 1");
-  EXPECT_EQ(config_error_of(with("").replace(with("").find("fixture_model}"), 14, "fixture_model, activation: selu}")),
-            "SPEC:4:33: model.activation: model plugin 'fixture_model': expected relu or tanh");
+  EXPECT_EQ(config_error_of(
+                with("").replace(with("").find("fixture_model}"), 14, "fixture_model, activation: selu}")),
+            "SPEC:4:32: model.activation: model plugin 'fixture_model': expected relu or tanh");
 }
 
 TEST(SpecErrors, APluginThrowingAnythingElseIsAConfigErrorNamingTheSection) {
@@ -226,16 +249,19 @@ TEST(SpecErrors, APluginThrowingAnythingElseIsAConfigErrorNamingTheSection) {
 }
 
 TEST(SpecErrors, GridMistakes) {
-  EXPECT_EQ(config_error_of(with("grid: {structure.n: 6}\n")),
-            "SPEC:5:8: grid.structure.n: expected a non-empty list of values, e.g. [0.1, 0.5], got the value 6");
+  EXPECT_EQ(
+      config_error_of(with("grid: {structure.n: 6}\n")),
+      "SPEC:5:8: grid.structure.n: expected a non-empty list of values, e.g. [0.1, 0.5], got the value 6");
   EXPECT_EQ(config_error_of(with("grid: {structure.n: []}\n")),
             "SPEC:5:8: grid.structure.n: expected a non-empty list of values, e.g. [0.1, 0.5], got a list");
   EXPECT_CONTAINS(config_error_of(with("grid: {training.lrr: [0.1]}\n")),
                   "SPEC:5:8: grid.training.lrr: unknown key 'lrr' in 'training'; allowed keys: optimizer,");
-  EXPECT_CONTAINS(config_error_of(with("grid: {training: [0.1]}\n")),
-                  "SPEC:5:8: grid.training: 'training' is a section, not a value; set one of its keys: optimizer,");
-  EXPECT_EQ(config_error_of(with("grid: {seeds: [[1], [2]]}\n")),
-            "SPEC:5:8: grid.seeds: the grid cannot vary a top-level key; list repetitions under seeds instead");
+  EXPECT_CONTAINS(
+      config_error_of(with("grid: {training: [0.1]}\n")),
+      "SPEC:5:8: grid.training: 'training' is a section, not a value; set one of its keys: optimizer,");
+  EXPECT_EQ(
+      config_error_of(with("grid: {seeds: [[1], [2]]}\n")),
+      "SPEC:5:8: grid.seeds: the grid cannot vary a top-level key; list repetitions under seeds instead");
   EXPECT_EQ(config_error_of(with("grid: [structure.n]\n")),
             "SPEC:5:1: grid: expected a mapping of key path -> list of values, got a list");
 }
@@ -250,26 +276,31 @@ TEST(SpecErrors, GridValueErrorsPointAtTheValue) {
 TEST(SpecErrors, GridValuesThatResolveToTheSameRunAreAnError) {
   EXPECT_EQ(config_error_of(with("grid: {training.epochs: [2, 3, 2]}\n")),
             "SPEC:5:8: grid: grid points (training.epochs=2) and (training.epochs=2) resolve to the same run "
-            "toy-" + plan_text(with("training: {epochs: 2}\n")).runs[0].spec_hash.substr(0, 10) +
+            "toy-" +
+                plan_text(with("training: {epochs: 2}\n")).runs[0].spec_hash.substr(0, 10) +
                 "; remove one of the values");
 }
 
 TEST(SpecErrors, OverrideMistakesNameTheSetItem) {
   EXPECT_EQ(config_error_of(kMinimalSpec, {"training.lr"}),
             "--set training.lr: expected key.path=value, e.g. training.lr=0.1");
-  EXPECT_CONTAINS(config_error_of(kMinimalSpec, {"training.lrr=0.1"}),
-                  "--set training.lrr=0.1: training.lrr: unknown key 'lrr' in 'training'; allowed keys: optimizer,");
+  EXPECT_CONTAINS(
+      config_error_of(kMinimalSpec, {"training.lrr=0.1"}),
+      "--set training.lrr=0.1: training.lrr: unknown key 'lrr' in 'training'; allowed keys: optimizer,");
   EXPECT_CONTAINS(config_error_of(kMinimalSpec, {"optimiser=sgd"}),
                   "--set optimiser=sgd: optimiser: unknown key 'optimiser' in the top level; allowed keys:");
   EXPECT_CONTAINS(config_error_of(kMinimalSpec, {"training=5"}),
                   "--set training=5: training: 'training' is a section, not a value");
   EXPECT_EQ(config_error_of(kMinimalSpec, {"training.lr.x=5"}),
             "--set training.lr.x=5: training.lr.x: 'training.lr' holds a value, not a section");
-  EXPECT_EQ(config_error_of(kMinimalSpec, {"training.lr=-1"}), "--set training.lr=-1: training.lr: expected a real > 0, got -1.0");
+  EXPECT_EQ(config_error_of(kMinimalSpec, {"training.lr=-1"}),
+            "--set training.lr=-1: training.lr: expected a real > 0, got -1.0");
   EXPECT_EQ(config_error_of(kMinimalSpec, {"structure.k=4"}),
-            "--set structure.k=4: structure.k: generator plugin 'fixture_path': unknown parameter; expected one of: "
+            "--set structure.k=4: structure.k: generator plugin 'fixture_path': unknown parameter; expected "
+            "one of: "
             "n, label");
-  EXPECT_CONTAINS(config_error_of(kMinimalSpec, {"training.lr=[1, a]"}), "--set training.lr=[1, a]: training.lr: ");
+  EXPECT_EQ(config_error_of(kMinimalSpec, {"training.lr=[1, a]"}),
+            "--set training.lr=[1, a]: training.lr: a list must hold only numbers or only strings");
 }
 
 }  // namespace

@@ -11,7 +11,8 @@ namespace {
 
 using namespace testing;
 
-std::vector<std::string> problems_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
+std::vector<std::string> problems_of(const std::string& text,
+                                     const std::vector<std::string>& overrides = {}) {
   return validate_experiment(write_spec(text), overrides, fixture_plugins());
 }
 
@@ -25,7 +26,7 @@ TEST(ValidateExperiment, AValidSpecHasNoProblems) {
   EXPECT_TRUE(problems_of(std::string(kMinimalSpec) + "grid: {structure.n: [5, 6]}\n").empty());
 }
 
-TEST(ValidateExperiment, ReportsEveryProblemInDocumentOrder) {
+TEST(ValidateExperiment, ReportsEveryProblemOnce) {
   std::vector<std::string> problems = problems_of(
       "experiment: toy\n"
       "dataset: {plugin: fixture_dataset, samples: 0}\n"
@@ -34,21 +35,19 @@ TEST(ValidateExperiment, ReportsEveryProblemInDocumentOrder) {
       "training: {lr: -1, epochs: x, batch_size: 0}\n"
       "extra: 1\n",
       {"training.momentun=0.5"});
-  ASSERT_EQ(problems.size(), 7u) << ::testing::PrintToString(problems);
-  // what the document reader finds comes first, then the overrides, then section by section
-  EXPECT_NE(problems[0].find(":5:29: training.epochs: expected a integer"), std::string::npos) << problems[0];
-  EXPECT_NE(problems[1].find(":6:1: extra: unknown key"), std::string::npos) << problems[1];
-  EXPECT_NE(problems[2].find("--set training.momentun=0.5: training.momentun: unknown key"), std::string::npos)
-      << problems[2];
-  EXPECT_NE(problems[3].find(":2:36: dataset.samples: dataset plugin 'fixture_dataset': must be at least 1"),
-            std::string::npos)
-      << problems[3];
-  EXPECT_NE(problems[4].find(":3:41: structure.colour: generator plugin 'fixture_path': unknown parameter"),
-            std::string::npos)
-      << problems[4];
-  EXPECT_NE(problems[5].find(":5:12: training.lr: expected a real > 0"), std::string::npos) << problems[5];
-  EXPECT_NE(problems[6].find(":5:32: training.batch_size: expected an integer >= 1"), std::string::npos)
-      << problems[6];
+  // the file's unknown keys, then the overrides, then section by section as the schema lists them
+  std::vector<std::string> expected_parts = {
+      ":6:1: extra: unknown key 'extra' in the top level",
+      "--set training.momentun=0.5: training.momentun: unknown key 'momentun' in 'training'",
+      ":2:36: dataset.samples: dataset plugin 'fixture_dataset': must be at least 1",
+      ":3:41: structure.colour: generator plugin 'fixture_path': unknown parameter",
+      ":5:20: training.epochs: expected a integer, got the string x",
+      ":5:12: training.lr: expected a real > 0, got -1.0",
+      ":5:31: training.batch_size: expected an integer >= 1, got 0"};
+  ASSERT_EQ(problems.size(), expected_parts.size()) << ::testing::PrintToString(problems);
+  for (std::size_t i = 0; i < problems.size(); ++i) {
+    EXPECT_NE(problems[i].find(expected_parts[i]), std::string::npos) << problems[i];
+  }
 }
 
 TEST(ValidateExperiment, AMistakeSharedByEveryGridPointIsReportedOnce) {
@@ -82,10 +81,12 @@ TEST(ValidateCommand, PrintsEveryProblemAndExits1) {
   auto result = structlab::testing::run_structlab("validate '" + spec.string() + "'" + cli_plugin_paths());
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_TRUE(result.out.empty()) << result.out;
-  EXPECT_NE(result.err.find("error: " + spec.string() + ":5:12: training.lr: expected a real > 0, got -1.0\n"),
-            std::string::npos)
+  EXPECT_NE(
+      result.err.find("error: " + spec.string() + ":5:12: training.lr: expected a real > 0, got -1.0\n"),
+      std::string::npos)
       << result.err;
-  EXPECT_NE(result.err.find("error: " + spec.string() + ":5:23: training.batch_size: expected an integer >= 1, got 0\n"),
+  EXPECT_NE(result.err.find("error: " + spec.string() +
+                            ":5:20: training.batch_size: expected an integer >= 1, got 0\n"),
             std::string::npos)
       << result.err;
   EXPECT_NE(result.err.find(spec.string() + ": 2 problems"), std::string::npos) << result.err;

@@ -20,6 +20,7 @@ std::int64_t batches_to_use(const plugin::PruningContext& context, std::int64_t 
 /// ∂loss/∂weight for every masked layer of \p model (masked_layers() order, each [out, in]; zero where
 /// masked). \p create_graph keeps the graph of the gradients for second derivatives. Throws ModelError
 /// when \p loss is not a scalar that depends on the weights.
-std::vector<torch::Tensor> weight_gradients(nn::MaskedModel& model, const torch::Tensor& loss, bool create_graph);
+std::vector<torch::Tensor> weight_gradients(nn::MaskedModel& model, const torch::Tensor& loss,
+                                            bool create_graph);
 
 }  // namespace structlab::prune

@@ -19,7 +19,8 @@ struct StructureLayerUnits {
   std::int64_t layer = 0;             ///< structure layer index, 0..num_structure_layers()-1
   std::int64_t size = 0;              ///< number of units (rows of its incoming layers)
   std::vector<std::size_t> incoming;  ///< positions in masked_layers() of layers whose rows are these units
-  std::vector<std::size_t> outgoing;  ///< positions in masked_layers() of layers whose columns are these units
+  std::vector<std::size_t>
+      outgoing;  ///< positions in masked_layers() of layers whose columns are these units
 };
 
 /// The hidden structure layers (0..\p num_structure_layers - 1) touched by \p layers, ascending; the input

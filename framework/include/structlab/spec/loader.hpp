@@ -12,8 +12,8 @@ namespace structlab::spec {
 
 /// Everything a runner needs: the runs of one experiment, in order, each fully resolved.
 struct ExperimentPlan {
-  std::string experiment;   ///< the experiment name
-  std::string source_file;  ///< the spec file, as given
+  std::string experiment;     ///< the experiment name
+  std::string source_file;    ///< the spec file, as given
   std::vector<RunSpec> runs;  ///< grid points (first grid key varies slowest) x seeds (fastest)
   /// Extra plugin search path: the spec's plugin_paths (absolute) then the caller's extra paths; give it to
   /// plugin::PluginRegistry::with_default_paths() to find the plugins the plan was validated against.
@@ -27,7 +27,8 @@ struct ExperimentPlan {
 /// parameters validated with defaults filled; constructed once per distinct parameter set).
 /// Throws ConfigError for the first problem found, naming file:line:column (or the `--set` item), the
 /// key path and what was expected; lets DuplicatePluginError from scanning the plugin path through.
-ExperimentPlan plan_experiment(const std::filesystem::path& spec_file, const std::vector<std::string>& overrides,
+ExperimentPlan plan_experiment(const std::filesystem::path& spec_file,
+                               const std::vector<std::string>& overrides,
                                const std::vector<std::filesystem::path>& extra_plugin_paths);
 
 /// Like plan_experiment() but returns every problem's message instead of throwing (empty: the spec is
