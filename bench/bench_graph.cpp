@@ -42,16 +42,18 @@ std::map<std::string, double> measure_graph(const BenchOptions& options) {
   Rng rng(4);
   graph::EdgeListGraph dag_edges = graph::erdos_renyi_gnm(n, 4 * n, rng);
   std::optional<graph::LayeredGraph> dag;
-  figures["build_dag_1e6_s"] = seconds_of([&] { dag = graph::LayeredGraph::from_edge_list(dag_edges, graph::Orientation::index, 0); });
+  figures["build_dag_1e6_s"] =
+      seconds_of([&] { dag = graph::LayeredGraph::from_edge_list(dag_edges, graph::Orientation::index, 0); });
   figures["layering_1e6_s"] = best_seconds_of(repeats, [&] {
     dag->add_vertex();  // any change drops the cached layering, so each repeat layers from scratch
     dag->num_layers();
   });
 
   Rng ws_rng(5);
-  graph::LayeredGraph ws2000 =
-      graph::LayeredGraph::from_edge_list(graph::newman_watts_strogatz(2000, 4, 0.5, ws_rng), graph::Orientation::index, 0);
-  figures["avg_path_ws2000_s"] = best_seconds_of(repeats, [&] { graph::average_shortest_path_length(ws2000); });
+  graph::LayeredGraph ws2000 = graph::LayeredGraph::from_edge_list(
+      graph::newman_watts_strogatz(2000, 4, 0.5, ws_rng), graph::Orientation::index, 0);
+  figures["avg_path_ws2000_s"] =
+      best_seconds_of(repeats, [&] { graph::average_shortest_path_length(ws2000); });
   figures["avg_path_ws2000_1thread_s"] =
       best_seconds_of(repeats, [&] { graph::average_shortest_path_length(ws2000, 0, 0, 1); });
   figures["clustering_ws2000_s"] = best_seconds_of(repeats, [&] { graph::average_clustering(ws2000); });

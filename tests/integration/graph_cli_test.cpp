@@ -53,7 +53,8 @@ TEST(GraphCli, WritesTheChosenFormat) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   graph::EdgeListGraph graph = graph::read_graph(dir + "/g.out", graph::GraphFormat::graphml);
   EXPECT_EQ(graph.num_vertices, 30);
-  EXPECT_NE(result.out.find("edges                        " + std::to_string(graph.edges.size())), std::string::npos)
+  EXPECT_NE(result.out.find("edges                        " + std::to_string(graph.edges.size())),
+            std::string::npos)
       << result.out;
 }
 

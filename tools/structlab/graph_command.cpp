@@ -37,8 +37,12 @@ std::string shortened(const std::vector<std::int64_t>& items, std::size_t limit 
 }
 
 void print_table(const graph::GraphMetrics& metrics) {
-  auto row = [](const std::string& name, const std::string& value) { fmt::print("{:<28} {}\n", name, value); };
-  auto degree = [](const graph::DegreeSummary& d) { return fmt::format("min {}  mean {:.4g}  max {}", d.min, d.mean, d.max); };
+  auto row = [](const std::string& name, const std::string& value) {
+    fmt::print("{:<28} {}\n", name, value);
+  };
+  auto degree = [](const graph::DegreeSummary& d) {
+    return fmt::format("min {}  mean {:.4g}  max {}", d.min, d.mean, d.max);
+  };
   row("vertices", std::to_string(metrics.vertices));
   row("edges", std::to_string(metrics.edges));
   row("density", fmt::format("{:.6g}", metrics.density));
@@ -52,15 +56,18 @@ void print_table(const graph::GraphMetrics& metrics) {
   for (std::size_t span = 1; span < metrics.edge_spans.size(); ++span) {
     spans.push_back(fmt::format("{}: {}", span, metrics.edge_spans[span]));
   }
-  row("edge spans (span: edges)", spans.size() <= 16 ? fmt::format("{}", fmt::join(spans, ", "))
-                                                        : fmt::format("{}, ... ({} spans)", fmt::join(spans.begin(), spans.begin() + 16, ", "), spans.size()));
+  row("edge spans (span: edges)",
+      spans.size() <= 16 ? fmt::format("{}", fmt::join(spans, ", "))
+                         : fmt::format("{}, ... ({} spans)",
+                                       fmt::join(spans.begin(), spans.begin() + 16, ", "), spans.size()));
   row("skip edges (span > 1)", std::to_string(metrics.skip_edges));
   row("weak components", std::to_string(metrics.weak_components));
   if (metrics.has_clustering) row("average clustering C", fmt::format("{:.6g}", metrics.average_clustering));
   if (metrics.has_path_length) {
     const auto& path = metrics.path_length;
     std::string how = path.exact ? "exact" : fmt::format("estimated from {} sources", path.sources);
-    if (path.unreachable_pairs > 0) how += fmt::format(", {} disconnected pairs left out", path.unreachable_pairs);
+    if (path.unreachable_pairs > 0)
+      how += fmt::format(", {} disconnected pairs left out", path.unreachable_pairs);
     row("average path length L", fmt::format("{:.6g} ({})", path.average, how));
   }
 }
@@ -98,17 +105,24 @@ int run_graph(const GlobalOptions& global, const GraphOptions& options) {
 
 void add_graph_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected) {
   auto options = std::make_shared<GraphOptions>();
-  auto* command = app.add_subcommand("graph", "Generate a structure with a generator plugin and print its metrics");
+  auto* command =
+      app.add_subcommand("graph", "Generate a structure with a generator plugin and print its metrics");
   command->add_option("generator", options->generator, "Generator plugin, e.g. watts_strogatz")->required();
-  command->add_option("assignments", options->assignments, "Generator parameters as key=value, e.g. n=100 k=4");
-  command->add_option("--seed", options->seed, "Seed of the generator and of a random orientation (default 0)");
-  command->add_option("--orient", options->orient, "How undirected graphs become DAGs: index or random (default index)");
-  command->add_flag("--metrics", options->metrics, "Also compute clustering C and average path length L (costly)");
-  command->add_option("--path-samples", options->path_samples,
-                      "With --metrics: estimate L from this many sampled sources (0: exact, from every vertex)");
-  command->add_option("--format", options->format,
-                      "edgelist, graphml, dot or json: the file format of -o (default: its extension); json also "
-                      "prints the metrics as JSON");
+  command->add_option("assignments", options->assignments,
+                      "Generator parameters as key=value, e.g. n=100 k=4");
+  command->add_option("--seed", options->seed,
+                      "Seed of the generator and of a random orientation (default 0)");
+  command->add_option("--orient", options->orient,
+                      "How undirected graphs become DAGs: index or random (default index)");
+  command->add_flag("--metrics", options->metrics,
+                    "Also compute clustering C and average path length L (costly)");
+  command->add_option(
+      "--path-samples", options->path_samples,
+      "With --metrics: estimate L from this many sampled sources (0: exact, from every vertex)");
+  command->add_option(
+      "--format", options->format,
+      "edgelist, graphml, dot or json: the file format of -o (default: its extension); json also "
+      "prints the metrics as JSON");
   command->add_option("-o,--output", options->output, "Also write the graph to this file");
   command->callback([&selected, &global, options] {
     selected = [&global, options] { return run_graph(global, *options); };

@@ -39,7 +39,7 @@ inline constexpr const char* kPartialSuffix = ".partial";
 
 /// Trained float weights are close to incompressible (deflate saves under 10 % of their bytes at a fraction of
 /// the disk's speed; see bench_archive.cpp), so weights and biases are chunked but stored raw.
-inline const DatasetStorage kWeightStorage{0, std::size_t{1} << 20};
+inline const DatasetStorage kWeightStorage{0, std::size_t{4} << 20};
 /// Graph arrays and the history are small integers and repeated values: deflate shrinks them several times over,
 /// and its fastest level already gets most of that.
 inline const DatasetStorage kCompactStorage{1, std::size_t{1} << 20};

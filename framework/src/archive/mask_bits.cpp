@@ -23,7 +23,11 @@ std::uint8_t pack_eight(const std::uint8_t* bytes) {
 }  // namespace
 
 torch::Tensor pack_mask_bits(const torch::Tensor& mask) {
-  torch::Tensor bits = (mask.detach().to(torch::kCPU) != 0).to(torch::kUInt8).contiguous();
+  // a bool tensor already holds one 0/1 byte per entry: use its bytes as they are (converting a multi-megabyte
+  // mask costs more than writing it)
+  torch::Tensor bits = mask.detach().to(torch::kCPU);
+  if (bits.scalar_type() != torch::kBool) bits = bits != 0;
+  bits = bits.contiguous();
   const std::int64_t row_length = bits.dim() == 0 ? 1 : bits.size(-1);
   const std::int64_t rows = row_length == 0 ? 0 : bits.numel() / row_length;
   const std::int64_t packed_length = (row_length + 7) / 8;
@@ -32,7 +36,7 @@ torch::Tensor pack_mask_bits(const torch::Tensor& mask) {
   packed_shape.back() = packed_length;
   torch::Tensor packed = torch::zeros(packed_shape, torch::kUInt8);
 
-  const std::uint8_t* in = bits.data_ptr<std::uint8_t>();
+  const auto* in = reinterpret_cast<const std::uint8_t*>(bits.data_ptr<bool>());
   std::uint8_t* out = packed.data_ptr<std::uint8_t>();
   for (std::int64_t row = 0; row < rows; ++row, in += row_length, out += packed_length) {
     std::int64_t full_bytes = row_length / 8;

@@ -27,7 +27,8 @@ std::vector<VertexId> find_cycle(const std::vector<std::vector<VertexId>>& out) 
       State& target_state = state[static_cast<std::size_t>(target)];
       if (target_state == State::on_path) {
         // the cycle is the part of the current path from target's position to its end
-        auto start = std::find_if(path.begin(), path.end(), [target](const auto& step) { return step.first == target; });
+        auto start = std::find_if(path.begin(), path.end(),
+                                  [target](const auto& step) { return step.first == target; });
         std::vector<VertexId> cycle;
         for (auto step = start; step != path.end(); ++step) cycle.push_back(step->first);
         return cycle;

@@ -77,7 +77,8 @@ EdgeListGraph read_graph(const std::filesystem::path& path, std::optional<GraphF
   GraphFormat chosen = format ? *format : format_from_extension(path);
   std::error_code ignored;
   if (!std::filesystem::exists(path, ignored)) throw DataError(path.string() + ": no such graph file");
-  if (std::filesystem::is_directory(path, ignored)) throw DataError(path.string() + ": is a directory, not a graph file");
+  if (std::filesystem::is_directory(path, ignored))
+    throw DataError(path.string() + ": is a directory, not a graph file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path.string() + ": cannot open the graph file for reading");
   std::ostringstream text;
@@ -85,7 +86,8 @@ EdgeListGraph read_graph(const std::filesystem::path& path, std::optional<GraphF
   return parse_graph(text.str(), chosen, path.string());
 }
 
-void write_graph(const EdgeListGraph& graph, const std::filesystem::path& path, std::optional<GraphFormat> format) {
+void write_graph(const EdgeListGraph& graph, const std::filesystem::path& path,
+                 std::optional<GraphFormat> format) {
   GraphFormat chosen = format ? *format : format_from_extension(path);
   std::string text = format_graph(graph, chosen);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -95,7 +97,8 @@ void write_graph(const EdgeListGraph& graph, const std::filesystem::path& path, 
   if (!out) throw DataError(path.string() + ": writing the graph failed (disk full?)");
 }
 
-void write_graph(const LayeredGraph& graph, const std::filesystem::path& path, std::optional<GraphFormat> format) {
+void write_graph(const LayeredGraph& graph, const std::filesystem::path& path,
+                 std::optional<GraphFormat> format) {
   write_graph(to_edge_list(graph), path, format);
 }
 

@@ -64,7 +64,8 @@ EdgeListGraph read_as(const std::string& text, bool directed) {
 
 template <typename Directedness>
 std::string write_as(const EdgeListGraph& graph) {
-  boost::adjacency_list<boost::vecS, boost::vecS, Directedness> plain(static_cast<std::size_t>(graph.num_vertices));
+  boost::adjacency_list<boost::vecS, boost::vecS, Directedness> plain(
+      static_cast<std::size_t>(graph.num_vertices));
   for (const Edge& edge : graph.edges) boost::add_edge(edge.source, edge.target, plain);
   std::ostringstream out;
   boost::write_graphviz(out, plain);

@@ -69,8 +69,8 @@ class EdgeListParser {
     if (!trim(rest).empty()) fail(fmt::format("expected 'u v' and at most one more field, got '{}'", line));
     std::int64_t larger = std::max(edge.source, edge.target);
     if (declared_vertices_ && larger >= graph_.num_vertices) {
-      fail(fmt::format("vertex {} is outside the declared 0..{} ('# vertices: {}')", larger, graph_.num_vertices - 1,
-                       graph_.num_vertices));
+      fail(fmt::format("vertex {} is outside the declared 0..{} ('# vertices: {}')", larger,
+                       graph_.num_vertices - 1, graph_.num_vertices));
     }
     largest_id_ = std::max(largest_id_, larger);
     graph_.edges.push_back(edge);
@@ -83,12 +83,14 @@ class EdgeListParser {
     std::string_view value = trim(comment.substr(colon + 1));
     if (key == "vertices") {
       std::int64_t count = 0;
-      if (!parse_id(value, count)) fail(fmt::format("'# vertices:' needs a non-negative integer, got '{}'", value));
+      if (!parse_id(value, count))
+        fail(fmt::format("'# vertices:' needs a non-negative integer, got '{}'", value));
       if (!graph_.edges.empty()) fail("'# vertices:' must come before the first edge");
       graph_.num_vertices = count;
       declared_vertices_ = true;
     } else if (key == "directed") {
-      if (value != "true" && value != "false") fail(fmt::format("'# directed:' needs true or false, got '{}'", value));
+      if (value != "true" && value != "false")
+        fail(fmt::format("'# directed:' needs true or false, got '{}'", value));
       graph_.directed = value == "true";
     }
   }
@@ -110,7 +112,8 @@ std::string format_edgelist(const EdgeListGraph& graph) {
   fmt::memory_buffer out;
   fmt::format_to(std::back_inserter(out), "# vertices: {}\n# directed: {}\n", graph.num_vertices,
                  graph.directed ? "true" : "false");
-  for (const Edge& edge : graph.edges) fmt::format_to(std::back_inserter(out), "{} {}\n", edge.source, edge.target);
+  for (const Edge& edge : graph.edges)
+    fmt::format_to(std::back_inserter(out), "{} {}\n", edge.source, edge.target);
   return fmt::to_string(out);
 }
 

@@ -45,11 +45,12 @@ EdgeListGraph parse_json(const std::string& text, const std::string& source) {
   }
   graph.num_vertices = largest_id + 1;
   if (json.contains("num_vertices")) {
-    if (!is_vertex_id(json["num_vertices"])) throw DataError(source + ": \"num_vertices\" must be a non-negative integer");
+    if (!is_vertex_id(json["num_vertices"]))
+      throw DataError(source + ": \"num_vertices\" must be a non-negative integer");
     graph.num_vertices = json["num_vertices"].get<std::int64_t>();
     if (largest_id >= graph.num_vertices) {
-      throw DataError(source + ": vertex " + std::to_string(largest_id) + " is outside \"num_vertices\": " +
-                      std::to_string(graph.num_vertices));
+      throw DataError(source + ": vertex " + std::to_string(largest_id) +
+                      " is outside \"num_vertices\": " + std::to_string(graph.num_vertices));
     }
   }
   return graph;
@@ -58,7 +59,8 @@ EdgeListGraph parse_json(const std::string& text, const std::string& source) {
 std::string format_json(const EdgeListGraph& graph) {
   nlohmann::json edges = nlohmann::json::array();
   for (const Edge& edge : graph.edges) edges.push_back({edge.source, edge.target});
-  nlohmann::json json{{"directed", graph.directed}, {"num_vertices", graph.num_vertices}, {"edges", std::move(edges)}};
+  nlohmann::json json{
+      {"directed", graph.directed}, {"num_vertices", graph.num_vertices}, {"edges", std::move(edges)}};
   return json.dump() + "\n";
 }
 

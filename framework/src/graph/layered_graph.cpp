@@ -13,7 +13,8 @@ namespace structlab::graph {
 namespace {
 
 std::string vertex_error_context(VertexId v, std::int64_t n) {
-  return "vertex " + std::to_string(v) + " does not exist (the graph has vertices 0.." + std::to_string(n - 1) + ")";
+  return "vertex " + std::to_string(v) + " does not exist (the graph has vertices 0.." +
+         std::to_string(n - 1) + ")";
 }
 
 }  // namespace
@@ -68,7 +69,8 @@ struct LayeredGraph::Impl {
     std::vector<VertexId> ready;
     ready.reserve(static_cast<std::size_t>(n));
     for (VertexId v = 0; v < n; ++v) {
-      unprocessed_inputs[static_cast<std::size_t>(v)] = static_cast<std::int64_t>(in[static_cast<std::size_t>(v)].size());
+      unprocessed_inputs[static_cast<std::size_t>(v)] =
+          static_cast<std::int64_t>(in[static_cast<std::size_t>(v)].size());
       if (unprocessed_inputs[static_cast<std::size_t>(v)] == 0) ready.push_back(v);
     }
     std::int32_t deepest = -1;
@@ -88,7 +90,8 @@ struct LayeredGraph::Impl {
     result.index_in_layer.resize(static_cast<std::size_t>(n));
     // ascending ids within each layer come for free from visiting vertices in id order
     for (VertexId v = 0; v < n; ++v) {
-      auto& members = result.vertices_of_layer[static_cast<std::size_t>(result.layer_of_vertex[static_cast<std::size_t>(v)])];
+      auto& members = result.vertices_of_layer[static_cast<std::size_t>(
+          result.layer_of_vertex[static_cast<std::size_t>(v)])];
       result.index_in_layer[static_cast<std::size_t>(v)] = static_cast<std::int64_t>(members.size());
       members.push_back(v);
     }
@@ -130,13 +133,15 @@ LayeredGraph::LayeredGraph() : impl_(std::make_unique<Impl>()) {}
 
 LayeredGraph::LayeredGraph(std::int64_t num_vertices) : LayeredGraph() {
   if (num_vertices < 0) {
-    throw GraphError("a graph cannot have a negative number of vertices (" + std::to_string(num_vertices) + ")");
+    throw GraphError("a graph cannot have a negative number of vertices (" + std::to_string(num_vertices) +
+                     ")");
   }
   impl_->out.resize(static_cast<std::size_t>(num_vertices));
   impl_->in.resize(static_cast<std::size_t>(num_vertices));
 }
 
-LayeredGraph::LayeredGraph(std::int64_t num_vertices, const std::vector<Edge>& edges) : LayeredGraph(num_vertices) {
+LayeredGraph::LayeredGraph(std::int64_t num_vertices, const std::vector<Edge>& edges)
+    : LayeredGraph(num_vertices) {
   auto& out = impl_->out;
   auto& in = impl_->in;
   // count first so every adjacency vector is allocated once
@@ -144,9 +149,10 @@ LayeredGraph::LayeredGraph(std::int64_t num_vertices, const std::vector<Edge>& e
   std::vector<std::int64_t> in_count(in.size(), 0);
   for (const Edge& edge : edges) {
     if (edge.source < 0 || edge.source >= num_vertices || edge.target < 0 || edge.target >= num_vertices) {
-      throw GraphError("edge " + std::to_string(edge.source) + " -> " + std::to_string(edge.target) + ": " +
-                       vertex_error_context(edge.source < 0 || edge.source >= num_vertices ? edge.source : edge.target,
-                                            num_vertices));
+      throw GraphError(
+          "edge " + std::to_string(edge.source) + " -> " + std::to_string(edge.target) + ": " +
+          vertex_error_context(edge.source < 0 || edge.source >= num_vertices ? edge.source : edge.target,
+                               num_vertices));
     }
     if (edge.source == edge.target) {
       throw GraphError("edge " + std::to_string(edge.source) + " -> " + std::to_string(edge.target) +
@@ -190,10 +196,12 @@ LayeredGraph& LayeredGraph::operator=(LayeredGraph&& other) noexcept = default;
 
 LayeredGraph::~LayeredGraph() = default;
 
-LayeredGraph LayeredGraph::from_edge_list(const EdgeListGraph& graph, Orientation orientation, std::uint64_t seed) {
+LayeredGraph LayeredGraph::from_edge_list(const EdgeListGraph& graph, Orientation orientation,
+                                          std::uint64_t seed) {
   if (graph.directed) return LayeredGraph(graph.num_vertices, graph.edges);
   if (graph.num_vertices < 0) {
-    throw GraphError("a graph cannot have a negative number of vertices (" + std::to_string(graph.num_vertices) + ")");
+    throw GraphError("a graph cannot have a negative number of vertices (" +
+                     std::to_string(graph.num_vertices) + ")");
   }
   // rank[v] is v's position in the order edges follow; index orientation is the identity order
   std::vector<std::int64_t> rank;
@@ -345,7 +353,9 @@ std::int64_t LayeredGraph::index_in_layer(VertexId v) const {
   return impl_->layered().index_in_layer[static_cast<std::size_t>(v)];
 }
 
-const std::vector<std::int32_t>& LayeredGraph::layer_per_vertex() const { return impl_->layered().layer_of_vertex; }
+const std::vector<std::int32_t>& LayeredGraph::layer_per_vertex() const {
+  return impl_->layered().layer_of_vertex;
+}
 
 std::int64_t LayeredGraph::first_layer_size() const {
   if (num_layers() == 0) throw GraphError("the graph has no vertices, so it has no first layer");

@@ -28,7 +28,8 @@ DegreeSummary summarize(std::int64_t n, DegreeOf degree_of) {
 VertexId root_of(std::vector<VertexId>& parent, VertexId v) {
   while (parent[static_cast<std::size_t>(v)] != v) {
     // path halving keeps the trees flat without recursion
-    parent[static_cast<std::size_t>(v)] = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(v)])];
+    parent[static_cast<std::size_t>(v)] =
+        parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(v)])];
     v = parent[static_cast<std::size_t>(v)];
   }
   return v;
@@ -62,14 +63,17 @@ GraphMetrics compute_metrics(const LayeredGraph& graph, const MetricsOptions& op
   const std::int64_t n = graph.num_vertices();
   metrics.vertices = n;
   metrics.edges = graph.num_edges();
-  if (n > 1) metrics.density = static_cast<double>(metrics.edges) / (static_cast<double>(n) * static_cast<double>(n - 1));
+  if (n > 1)
+    metrics.density =
+        static_cast<double>(metrics.edges) / (static_cast<double>(n) * static_cast<double>(n - 1));
   metrics.in_degree = summarize(n, [&](VertexId v) { return graph.in_degree(v); });
   metrics.out_degree = summarize(n, [&](VertexId v) { return graph.out_degree(v); });
   metrics.sources = static_cast<std::int64_t>(graph.sources().size());
   metrics.sinks = static_cast<std::int64_t>(graph.sinks().size());
 
   metrics.layers = graph.num_layers();  // throws GraphError on a cycle, before any costly work
-  for (std::int64_t layer = 0; layer < metrics.layers; ++layer) metrics.layer_widths.push_back(graph.layer_size(layer));
+  for (std::int64_t layer = 0; layer < metrics.layers; ++layer)
+    metrics.layer_widths.push_back(graph.layer_size(layer));
   const auto& layer_of = graph.layer_per_vertex();
   metrics.edge_spans.assign(metrics.layers > 0 ? static_cast<std::size_t>(metrics.layers) : 1, 0);
   for (VertexId v = 0; v < n; ++v) {
@@ -89,7 +93,8 @@ GraphMetrics compute_metrics(const LayeredGraph& graph, const MetricsOptions& op
   }
   if (options.path_length) {
     metrics.has_path_length = true;
-    metrics.path_length = average_shortest_path_length(graph, options.path_samples, options.seed, options.threads);
+    metrics.path_length =
+        average_shortest_path_length(graph, options.path_samples, options.seed, options.threads);
   }
   return metrics;
 }
@@ -142,7 +147,8 @@ std::string GraphMetrics::to_json(int indent) const {
                       {"weak_components", weak_components}};
   // span -> count as an object, so the keys say what the numbers are
   json["edge_spans"] = nlohmann::json::object();
-  for (std::size_t span = 1; span < edge_spans.size(); ++span) json["edge_spans"][std::to_string(span)] = edge_spans[span];
+  for (std::size_t span = 1; span < edge_spans.size(); ++span)
+    json["edge_spans"][std::to_string(span)] = edge_spans[span];
   if (has_clustering) json["average_clustering"] = average_clustering;
   if (has_path_length) {
     json["average_shortest_path_length"] = {{"value", path_length.average},

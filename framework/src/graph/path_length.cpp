@@ -79,12 +79,14 @@ double average_clustering(const LayeredGraph& graph) {
     if (degree < 2) continue;
     auto begin = skeleton.offsets[static_cast<std::size_t>(v)];
     auto end = skeleton.offsets[static_cast<std::size_t>(v) + 1];
-    for (auto k = begin; k < end; ++k) marked[static_cast<std::size_t>(skeleton.neighbors[static_cast<std::size_t>(k)])] = v + 1;
+    for (auto k = begin; k < end; ++k)
+      marked[static_cast<std::size_t>(skeleton.neighbors[static_cast<std::size_t>(k)])] = v + 1;
     std::int64_t linked_pairs = 0;  // each triangle through v is seen from both of its other corners
     for (auto k = begin; k < end; ++k) {
       auto u = static_cast<std::size_t>(skeleton.neighbors[static_cast<std::size_t>(k)]);
       for (auto m = skeleton.offsets[u]; m < skeleton.offsets[u + 1]; ++m) {
-        if (marked[static_cast<std::size_t>(skeleton.neighbors[static_cast<std::size_t>(m)])] == v + 1) ++linked_pairs;
+        if (marked[static_cast<std::size_t>(skeleton.neighbors[static_cast<std::size_t>(m)])] == v + 1)
+          ++linked_pairs;
       }
     }
     sum += static_cast<double>(linked_pairs) / static_cast<double>(degree * (degree - 1));
@@ -92,10 +94,14 @@ double average_clustering(const LayeredGraph& graph) {
   return sum / static_cast<double>(n);
 }
 
-PathLengthResult average_shortest_path_length(const LayeredGraph& graph, std::int64_t samples, std::uint64_t seed,
-                                              int threads) {
-  if (samples < 0) throw GraphError("path length: samples must be 0 (all vertices) or positive, got " + std::to_string(samples));
-  if (threads < 0) throw GraphError("path length: threads must be 0 (all cores) or positive, got " + std::to_string(threads));
+PathLengthResult average_shortest_path_length(const LayeredGraph& graph, std::int64_t samples,
+                                              std::uint64_t seed, int threads) {
+  if (samples < 0)
+    throw GraphError("path length: samples must be 0 (all vertices) or positive, got " +
+                     std::to_string(samples));
+  if (threads < 0)
+    throw GraphError("path length: threads must be 0 (all cores) or positive, got " +
+                     std::to_string(threads));
   detail::Skeleton skeleton(graph);
   const std::int64_t n = skeleton.size();
   std::vector<VertexId> sources = choose_sources(n, samples, seed);
@@ -104,7 +110,8 @@ PathLengthResult average_shortest_path_length(const LayeredGraph& graph, std::in
   result.exact = result.sources == n;
   if (sources.empty()) return result;
 
-  std::size_t workers = threads > 0 ? static_cast<std::size_t>(threads) : std::max(1U, std::thread::hardware_concurrency());
+  std::size_t workers =
+      threads > 0 ? static_cast<std::size_t>(threads) : std::max(1U, std::thread::hardware_concurrency());
   workers = std::min(workers, sources.size());
   std::atomic<std::size_t> next_source{0};
   std::vector<BfsTotals> totals(workers);
@@ -122,7 +129,8 @@ PathLengthResult average_shortest_path_length(const LayeredGraph& graph, std::in
     all.reached_pairs += part.reached_pairs;
   }
   result.unreachable_pairs = result.sources * (n - 1) - all.reached_pairs;
-  if (all.reached_pairs > 0) result.average = static_cast<double>(all.distance_sum) / static_cast<double>(all.reached_pairs);
+  if (all.reached_pairs > 0)
+    result.average = static_cast<double>(all.distance_sum) / static_cast<double>(all.reached_pairs);
   return result;
 }
 

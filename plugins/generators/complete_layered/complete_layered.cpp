@@ -19,8 +19,8 @@ class CompleteLayered : public structlab::plugin::StructureGenerator {
     if (widths_.empty()) params.fail("widths", "must list at least one layer");
     for (std::size_t layer = 0; layer < widths_.size(); ++layer) {
       if (widths_[layer] < 1) {
-        params.fail("widths", "layer " + std::to_string(layer) + " has width " + std::to_string(widths_[layer]) +
-                                  "; every width must be at least 1");
+        params.fail("widths", "layer " + std::to_string(layer) + " has width " +
+                                  std::to_string(widths_[layer]) + "; every width must be at least 1");
       }
     }
   }

@@ -25,13 +25,15 @@ class ErdosRenyi : public structlab::plugin::StructureGenerator {
     if (use_p && !(p_ >= 0.0 && p_ <= 1.0)) params.fail("p", "must be a probability in [0, 1]");
     std::int64_t pairs = n_ * (n_ - 1) / 2;
     if (use_m && (m_ < 0 || m_ > pairs)) {
-      params.fail("m", "must be in 0.." + std::to_string(pairs) + " (all pairs of n = " + std::to_string(n_) + " vertices)");
+      params.fail("m", "must be in 0.." + std::to_string(pairs) + " (all pairs of n = " + std::to_string(n_) +
+                           " vertices)");
     }
   }
 
   structlab::graph::EdgeListGraph generate(std::uint64_t seed) const override {
     structlab::Rng rng(seed);
-    return m_ >= 0 ? structlab::graph::erdos_renyi_gnm(n_, m_, rng) : structlab::graph::erdos_renyi_gnp(n_, p_, rng);
+    return m_ >= 0 ? structlab::graph::erdos_renyi_gnm(n_, m_, rng)
+                   : structlab::graph::erdos_renyi_gnp(n_, p_, rng);
   }
 
  private:

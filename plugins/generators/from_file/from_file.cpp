@@ -23,8 +23,10 @@ class FromFile : public structlab::plugin::StructureGenerator {
     if (path_.empty()) params.fail("path", "must name a graph file");
     const std::string& format = params.get_string("format");
     try {
-      if (!format.empty()) format_ = structlab::graph::parse_graph_format(format);
-      else structlab::graph::format_from_extension(path_);
+      if (!format.empty())
+        format_ = structlab::graph::parse_graph_format(format);
+      else
+        structlab::graph::format_from_extension(path_);
     } catch (const structlab::Error& e) {
       params.fail(format.empty() ? "path" : "format", e.what());
     }

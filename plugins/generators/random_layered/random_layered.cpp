@@ -9,14 +9,17 @@ namespace {
 class RandomLayered : public structlab::plugin::StructureGenerator {
  public:
   static structlab::plugin::PluginInfo info() {
-    return {"random DAG on given layers: edges to the next layer with probability p_next, to farther layers "
-            "with p_skip; directed",
-            "1.0.0",
-            {structlab::required_param("widths", structlab::ParamType::integer_list, "vertices per layer, e.g. [784, 100, 10]"),
-             structlab::optional_param("p_next", 0.5, "probability of each edge to the next layer"),
-             structlab::optional_param("p_skip", 0.0, "probability of each edge to a layer two or more ahead"),
-             structlab::optional_param("keep_layers", false,
-                                       "link every vertex to the previous and next layer so the layering keeps widths")}};
+    return {
+        "random DAG on given layers: edges to the next layer with probability p_next, to farther layers "
+        "with p_skip; directed",
+        "1.0.0",
+        {structlab::required_param("widths", structlab::ParamType::integer_list,
+                                   "vertices per layer, e.g. [784, 100, 10]"),
+         structlab::optional_param("p_next", 0.5, "probability of each edge to the next layer"),
+         structlab::optional_param("p_skip", 0.0, "probability of each edge to a layer two or more ahead"),
+         structlab::optional_param(
+             "keep_layers", false,
+             "link every vertex to the previous and next layer so the layering keeps widths")}};
   }
 
   explicit RandomLayered(const structlab::Params& params) {
@@ -27,7 +30,8 @@ class RandomLayered : public structlab::plugin::StructureGenerator {
     if (options_.widths.empty()) params.fail("widths", "must list at least one layer");
     for (std::size_t layer = 0; layer < options_.widths.size(); ++layer) {
       if (options_.widths[layer] < 1) {
-        params.fail("widths", "layer " + std::to_string(layer) + " has width " + std::to_string(options_.widths[layer]) +
+        params.fail("widths", "layer " + std::to_string(layer) + " has width " +
+                                  std::to_string(options_.widths[layer]) +
                                   "; every width must be at least 1");
       }
     }

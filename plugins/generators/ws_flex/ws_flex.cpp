@@ -11,11 +11,13 @@ namespace {
 class WsFlex : public structlab::plugin::StructureGenerator {
  public:
   static structlab::plugin::PluginInfo info() {
-    return {"WS-flex (You et al. 2020): Watts-Strogatz with a real average degree k, round(k n / 2) edges; undirected",
-            "1.0.0",
-            {structlab::required_param("n", structlab::ParamType::integer, "number of vertices"),
-             structlab::optional_param("k", 4.0, "average degree, a real number in [2, n-1]"),
-             structlab::optional_param("p", 0.5, "probability of rewiring each ring edge")}};
+    return {
+        "WS-flex (You et al. 2020): Watts-Strogatz with a real average degree k, round(k n / 2) edges; "
+        "undirected",
+        "1.0.0",
+        {structlab::required_param("n", structlab::ParamType::integer, "number of vertices"),
+         structlab::optional_param("k", 4.0, "average degree, a real number in [2, n-1]"),
+         structlab::optional_param("p", 0.5, "probability of rewiring each ring edge")}};
   }
 
   explicit WsFlex(const structlab::Params& params)

@@ -50,8 +50,8 @@ plugin::PluginRegistry* GeneratorPlugins::registry_ = nullptr;
 std::int64_t edge_count(const EdgeListGraph& graph) { return static_cast<std::int64_t>(graph.edges.size()); }
 
 TEST_F(GeneratorPlugins, AllEightAreFound) {
-  for (const char* name : {"erdos_renyi", "watts_strogatz", "newman_watts_strogatz", "barabasi_albert", "ws_flex",
-                           "random_layered", "complete_layered", "from_file"}) {
+  for (const char* name : {"erdos_renyi", "watts_strogatz", "newman_watts_strogatz", "barabasi_albert",
+                           "ws_flex", "random_layered", "complete_layered", "from_file"}) {
     EXPECT_NO_THROW(registry_->find(plugin::PluginKind::generator, name)) << name;
   }
 }
@@ -60,7 +60,8 @@ TEST_F(GeneratorPlugins, ErdosRenyiTakesExactlyOneOfPAndM) {
   EXPECT_EQ(edge_count(generate("erdos_renyi", {"n=30", "m=40"})), 40);
   EXPECT_EQ(edge_count(generate("erdos_renyi", {"n=30", "p=1.0"})), 435);
   EXPECT_NE(config_error("erdos_renyi", {"n=30"}).find("exactly one of p"), std::string::npos);
-  EXPECT_NE(config_error("erdos_renyi", {"n=30", "p=0.1", "m=3"}).find("exactly one of p"), std::string::npos);
+  EXPECT_NE(config_error("erdos_renyi", {"n=30", "p=0.1", "m=3"}).find("exactly one of p"),
+            std::string::npos);
   EXPECT_NE(config_error("erdos_renyi", {"n=0", "p=0.1"}).find("n"), std::string::npos);
   EXPECT_NE(config_error("erdos_renyi", {"n=10", "p=1.5"}).find("probability"), std::string::npos);
   EXPECT_NE(config_error("erdos_renyi", {"n=10", "m=46"}).find("0..45"), std::string::npos);
@@ -97,13 +98,15 @@ TEST_F(GeneratorPlugins, LayeredGeneratorsAreDirectedDags) {
   LayeredGraph layered(sparse.num_vertices, sparse.edges);
   EXPECT_EQ(layered.num_layers(), 3);
   EXPECT_EQ(layered.layer_size(1), 5);
-  EXPECT_NE(config_error("complete_layered", {"widths=[4, 0]"}).find("layer 1 has width 0"), std::string::npos);
+  EXPECT_NE(config_error("complete_layered", {"widths=[4, 0]"}).find("layer 1 has width 0"),
+            std::string::npos);
   EXPECT_NE(config_error("random_layered", {"widths=[]"}).find("at least one layer"), std::string::npos);
   EXPECT_NE(config_error("random_layered", {"widths=[2]", "p_skip=3"}).find("p_skip"), std::string::npos);
 }
 
 TEST_F(GeneratorPlugins, SameSeedSameGraphThroughThePlugin) {
-  for (const char* name : {"erdos_renyi", "watts_strogatz", "newman_watts_strogatz", "barabasi_albert", "ws_flex"}) {
+  for (const char* name :
+       {"erdos_renyi", "watts_strogatz", "newman_watts_strogatz", "barabasi_albert", "ws_flex"}) {
     std::vector<std::string> params{"n=60"};
     if (std::string(name) == "erdos_renyi") params.push_back("p=0.2");
     EXPECT_EQ(generate(name, params, 5).edges, generate(name, params, 5).edges) << name;
@@ -123,7 +126,8 @@ TEST_F(GeneratorPlugins, FromFileReadsEachFormat) {
 }
 
 TEST_F(GeneratorPlugins, FromFileErrors) {
-  auto generator = registry_->create_generator("from_file", spec::parse_assignments({"path=/no/such/graph.json"}));
+  auto generator =
+      registry_->create_generator("from_file", spec::parse_assignments({"path=/no/such/graph.json"}));
   try {
     generator->generate(0);
     FAIL() << "a missing file must be a DataError";

@@ -80,7 +80,9 @@ TEST(GraphFile, MissingFileIsADataErrorNamingThePath) {
   std::string message = data_error_of([] { read_graph("/nonexistent/dir/structure.json"); });
   EXPECT_NE(message.find("/nonexistent/dir/structure.json"), std::string::npos) << message;
   EXPECT_NE(message.find("no such"), std::string::npos) << message;
-  EXPECT_NE(data_error_of([] { write_graph(directed_sample, "/nonexistent/dir/out.json"); }).find("/nonexistent/dir/out.json"),
+  EXPECT_NE(data_error_of([] {
+              write_graph(directed_sample, "/nonexistent/dir/out.json");
+            }).find("/nonexistent/dir/out.json"),
             std::string::npos);
 }
 
@@ -92,12 +94,16 @@ TEST(EdgeList, CommentsBlankLinesWeightsAndNoHeader) {
 }
 
 TEST(EdgeList, MalformedLineIsNamed) {
-  std::string message = data_error_of([] { parse_graph("0 1\n1 2\n2 x\n", GraphFormat::edgelist, "net.edges"); });
+  std::string message =
+      data_error_of([] { parse_graph("0 1\n1 2\n2 x\n", GraphFormat::edgelist, "net.edges"); });
   EXPECT_NE(message.find("net.edges:3:"), std::string::npos) << message;
   EXPECT_NE(message.find("2 x"), std::string::npos) << message;
-  EXPECT_NE(data_error_of([] { parse_graph("0\n", GraphFormat::edgelist, "f"); }).find("f:1:"), std::string::npos);
-  EXPECT_NE(data_error_of([] { parse_graph("0 -1\n", GraphFormat::edgelist, "f"); }).find("f:1:"), std::string::npos);
-  EXPECT_NE(data_error_of([] { parse_graph("0 1 2 3\n", GraphFormat::edgelist, "f"); }).find("f:1:"), std::string::npos);
+  EXPECT_NE(data_error_of([] { parse_graph("0\n", GraphFormat::edgelist, "f"); }).find("f:1:"),
+            std::string::npos);
+  EXPECT_NE(data_error_of([] { parse_graph("0 -1\n", GraphFormat::edgelist, "f"); }).find("f:1:"),
+            std::string::npos);
+  EXPECT_NE(data_error_of([] { parse_graph("0 1 2 3\n", GraphFormat::edgelist, "f"); }).find("f:1:"),
+            std::string::npos);
 }
 
 TEST(EdgeList, HeaderIsChecked) {
@@ -105,13 +111,15 @@ TEST(EdgeList, HeaderIsChecked) {
       data_error_of([] { parse_graph("# vertices: 3\n0 1\n1 3\n", GraphFormat::edgelist, "small.txt"); });
   EXPECT_NE(message.find("small.txt:3:"), std::string::npos) << message;
   EXPECT_NE(message.find("vertex 3"), std::string::npos) << message;
-  EXPECT_NE(data_error_of([] { parse_graph("# directed: maybe\n", GraphFormat::edgelist, "f"); }).find("f:1:"),
-            std::string::npos);
+  EXPECT_NE(
+      data_error_of([] { parse_graph("# directed: maybe\n", GraphFormat::edgelist, "f"); }).find("f:1:"),
+      std::string::npos);
 }
 
 TEST(GraphML, MalformedXmlNamesTheLine) {
   std::string text =
-      "<?xml version=\"1.0\"?>\n<graphml>\n<graph edgedefault=\"directed\">\n<node id=\"a\"/>\n<node id=b/>\n</graph>\n</graphml>\n";
+      "<?xml version=\"1.0\"?>\n<graphml>\n<graph edgedefault=\"directed\">\n<node id=\"a\"/>\n<node "
+      "id=b/>\n</graph>\n</graphml>\n";
   std::string message = data_error_of([&] { parse_graph(text, GraphFormat::graphml, "broken.graphml"); });
   EXPECT_NE(message.find("broken.graphml:5:"), std::string::npos) << message;
   message = data_error_of([&] { parse_graph("<graphml><graph>", GraphFormat::graphml, "cut.graphml"); });
@@ -160,12 +168,14 @@ TEST(Dot, MalformedIsADataErrorNamingTheFile) {
 }
 
 TEST(Json, MalformedNamesTheLineAndBadEdgesTheirIndex) {
-  std::string message = data_error_of([] { parse_graph("{\"edges\": [\n[0, 1],\n[1 2]]}", GraphFormat::json, "g.json"); });
+  std::string message =
+      data_error_of([] { parse_graph("{\"edges\": [\n[0, 1],\n[1 2]]}", GraphFormat::json, "g.json"); });
   EXPECT_NE(message.find("g.json"), std::string::npos) << message;
   EXPECT_NE(message.find("line 3"), std::string::npos) << message;
   message = data_error_of([] { parse_graph("{\"edges\": [[0, 1], [1, -2]]}", GraphFormat::json, "g.json"); });
   EXPECT_NE(message.find("edges[1]"), std::string::npos) << message;
-  message = data_error_of([] { parse_graph("{\"num_vertices\": 2, \"edges\": [[0, 2]]}", GraphFormat::json, "g.json"); });
+  message = data_error_of(
+      [] { parse_graph("{\"num_vertices\": 2, \"edges\": [[0, 2]]}", GraphFormat::json, "g.json"); });
   EXPECT_NE(message.find("vertex 2"), std::string::npos) << message;
   EXPECT_NE(data_error_of([] { parse_graph("[1, 2]", GraphFormat::json, "g.json"); }).find("\"edges\""),
             std::string::npos);

@@ -211,7 +211,8 @@ TEST(Orientation, RandomIsAcyclicSeededAndKeepsTheSkeleton) {
   EXPECT_NE(a, by_index);
   EXPECT_TRUE(a.is_acyclic());
   EXPECT_EQ(a.num_edges(), 50);
-  for (const Edge& edge : ring.edges) EXPECT_TRUE(a.has_edge(edge.source, edge.target) != a.has_edge(edge.target, edge.source));
+  for (const Edge& edge : ring.edges)
+    EXPECT_TRUE(a.has_edge(edge.source, edge.target) != a.has_edge(edge.target, edge.source));
 }
 
 TEST(Orientation, DirectedInputIsTakenAsItIs) {

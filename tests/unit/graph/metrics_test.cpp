@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "structlab/error.hpp"
 
@@ -56,7 +56,8 @@ TEST(PathLength, SampledSourcesAreSeededAndExactWhenCoveringAllVertices) {
   EXPECT_FALSE(a.exact);
   EXPECT_DOUBLE_EQ(a.average, b.average);
   std::set<double> estimates;
-  for (std::uint64_t seed = 0; seed < 20; ++seed) estimates.insert(average_shortest_path_length(graph, 1, seed).average);
+  for (std::uint64_t seed = 0; seed < 20; ++seed)
+    estimates.insert(average_shortest_path_length(graph, 1, seed).average);
   EXPECT_GT(estimates.size(), 1U) << "different seeds should pick different sources";
   PathLengthResult all = average_shortest_path_length(graph, 6, 42);
   PathLengthResult more = average_shortest_path_length(graph, 60, 42);

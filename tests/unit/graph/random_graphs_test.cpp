@@ -63,9 +63,11 @@ TEST(ErdosRenyi, GnpExtremesAndExpectedCount) {
 TEST(ErdosRenyi, SameSeedGivesThisExactGraphEverywhere) {
   // pinned output: a change here breaks the reproducibility of every archived run
   Rng rng(2024);
-  EXPECT_EQ(erdos_renyi_gnp(6, 0.4, rng).edges, (std::vector<Edge>{{0, 2}, {2, 3}, {0, 4}, {1, 4}, {2, 4}, {3, 4}}));
+  EXPECT_EQ(erdos_renyi_gnp(6, 0.4, rng).edges,
+            (std::vector<Edge>{{0, 2}, {2, 3}, {0, 4}, {1, 4}, {2, 4}, {3, 4}}));
   Rng integer_only(2024);
-  EXPECT_EQ(barabasi_albert(6, 2, integer_only).edges, (std::vector<Edge>{{0, 1}, {0, 2}, {0, 3}, {1, 3}, {3, 4}, {0, 4}, {0, 5}, {4, 5}}));
+  EXPECT_EQ(barabasi_albert(6, 2, integer_only).edges,
+            (std::vector<Edge>{{0, 1}, {0, 2}, {0, 3}, {1, 3}, {3, 4}, {0, 4}, {0, 5}, {4, 5}}));
 }
 
 TEST(ErdosRenyi, GnmHasExactlyMDistinctEdges) {
@@ -79,7 +81,9 @@ TEST(ErdosRenyi, GnmHasExactlyMDistinctEdges) {
   std::string message = graph_error_of([&] { erdos_renyi_gnm(10, 46, rng); });
   EXPECT_NE(message.find("m must be in 0..45"), std::string::npos) << message;
   EXPECT_NE(graph_error_of([&] { erdos_renyi_gnp(-1, 0.5, rng); }).find("n must be"), std::string::npos);
-  EXPECT_NE(graph_error_of([&] { erdos_renyi_gnp(5, 1.5, rng); }).find("p must be a probability in [0, 1], got 1.5"),
+  EXPECT_NE(graph_error_of([&] {
+              erdos_renyi_gnp(5, 1.5, rng);
+            }).find("p must be a probability in [0, 1], got 1.5"),
             std::string::npos);
 }
 
@@ -100,9 +104,11 @@ TEST(WattsStrogatz, ExactlyNkOver2EdgesAndRingWithoutRewiring) {
 
 TEST(WattsStrogatz, BadArgumentsAreNamed) {
   Rng rng(0);
-  EXPECT_NE(graph_error_of([&] { watts_strogatz(10, 3, 0.1, rng); }).find("k must be even"), std::string::npos);
-  EXPECT_NE(graph_error_of([&] { watts_strogatz(10, 10, 0.1, rng); }).find("k must be in 0..n-1 = 0..9, got 10"),
+  EXPECT_NE(graph_error_of([&] { watts_strogatz(10, 3, 0.1, rng); }).find("k must be even"),
             std::string::npos);
+  EXPECT_NE(
+      graph_error_of([&] { watts_strogatz(10, 10, 0.1, rng); }).find("k must be in 0..n-1 = 0..9, got 10"),
+      std::string::npos);
   EXPECT_NE(graph_error_of([&] { watts_strogatz(0, 2, 0.1, rng); }).find("n must be at least 1, got 0"),
             std::string::npos);
   EXPECT_NE(graph_error_of([&] { newman_watts_strogatz(10, 4, -0.1, rng); }).find("p must be a probability"),
@@ -139,11 +145,14 @@ TEST(BarabasiAlbert, EdgeCountIncludesTheStarSeed) {
   // preferential attachment: the hub of the seed star collects far more than m edges
   EdgeListGraph graph = barabasi_albert(2000, 2, rng);
   std::vector<std::int64_t> degree(2000, 0);
-  for (const Edge& edge : graph.edges) ++degree[static_cast<std::size_t>(edge.source)], ++degree[static_cast<std::size_t>(edge.target)];
+  for (const Edge& edge : graph.edges)
+    ++degree[static_cast<std::size_t>(edge.source)], ++degree[static_cast<std::size_t>(edge.target)];
   EXPECT_GT(*std::max_element(degree.begin(), degree.end()), 40);
   expect_seeded([](Rng& r) { return barabasi_albert(200, 3, r); });
-  EXPECT_NE(graph_error_of([&] { barabasi_albert(5, 5, rng); }).find("n must be greater than m = 5"), std::string::npos);
-  EXPECT_NE(graph_error_of([&] { barabasi_albert(5, 0, rng); }).find("m must be at least 1"), std::string::npos);
+  EXPECT_NE(graph_error_of([&] { barabasi_albert(5, 5, rng); }).find("n must be greater than m = 5"),
+            std::string::npos);
+  EXPECT_NE(graph_error_of([&] { barabasi_albert(5, 0, rng); }).find("m must be at least 1"),
+            std::string::npos);
 }
 
 TEST(WsFlex, RealAverageDegreeSetsTheEdgeCount) {
@@ -158,7 +167,9 @@ TEST(WsFlex, RealAverageDegreeSetsTheEdgeCount) {
   }
   EXPECT_EQ(edge_count(ws_flex(8, 7.0, 1.0, rng)), 28);  // complete: nothing to rewire to
   expect_seeded([](Rng& r) { return ws_flex(100, 4.6, 0.3, r); });
-  EXPECT_NE(graph_error_of([&] { ws_flex(10, 1.5, 0.1, rng); }).find("average_degree must be in [2, n-1] = [2, 9], got 1.5"),
+  EXPECT_NE(graph_error_of([&] {
+              ws_flex(10, 1.5, 0.1, rng);
+            }).find("average_degree must be in [2, n-1] = [2, 9], got 1.5"),
             std::string::npos);
   EXPECT_NE(graph_error_of([&] { ws_flex(2, 2, 0.1, rng); }).find("n must be at least 3"), std::string::npos);
 }
@@ -173,7 +184,9 @@ TEST(CompleteLayered, EveryVertexFeedsTheNextLayer) {
   EXPECT_EQ(layered.vertices(1), (std::vector<VertexId>{3, 4, 5, 6}));
   EXPECT_EQ(layered.layer_connection_size(1, 2), 8);
   EXPECT_EQ(complete_layered({5}).edges.size(), 0U);
-  EXPECT_NE(graph_error_of([] { complete_layered({3, 0}); }).find("widths[1] must be at least 1, got 0"),
+  EXPECT_NE(graph_error_of([] {
+              complete_layered({3, 0});
+            }).find("widths[1] must be at least 1, got 0"),
             std::string::npos);
   EXPECT_NE(graph_error_of([] { complete_layered({}); }).find("at least one layer"), std::string::npos);
 }
@@ -194,7 +207,9 @@ TEST(RandomLayered, EdgesOnlyGoForwardWithTheirLayerProbability) {
   EXPECT_NEAR(static_cast<double>(edge_count(graph)), 4500.0, 350.0);
   for (const Edge& edge : graph.edges) EXPECT_LT(edge.source / 100, edge.target / 100);
   expect_seeded([](Rng& r) { return random_layered({{20, 20, 20}, 0.3, 0.1, false}, r); });
-  EXPECT_NE(graph_error_of([&] { random_layered({{3, 3}, 1.2, 0.0, false}, rng); }).find("next_probability"),
+  EXPECT_NE(graph_error_of([&] {
+              random_layered({{3, 3}, 1.2, 0.0, false}, rng);
+            }).find("next_probability"),
             std::string::npos);
 }
 

@@ -97,7 +97,8 @@ class LayeredGraph {
   std::int64_t layer_of(VertexId v) const;
   /// Position of \p v within its layer's ascending vertex list; throws GraphError for an unknown vertex.
   std::int64_t index_in_layer(VertexId v) const;
-  /// Layer of every vertex, indexed by vertex id (valid until the graph changes); throws GraphError on a cycle.
+  /// Layer of every vertex, indexed by vertex id (valid until the graph changes); throws GraphError on a
+  /// cycle.
   const std::vector<std::int32_t>& layer_per_vertex() const;
   /// Size of layer 0; throws GraphError for an empty graph.
   std::int64_t first_layer_size() const;

@@ -21,39 +21,39 @@ struct DegreeSummary {
 
 /// The average shortest path length on the undirected skeleton, exact or estimated.
 struct PathLengthResult {
-  double average = 0.0;          ///< mean distance over the connected ordered pairs (0 when there are none)
-  std::int64_t sources = 0;      ///< BFS sources used
-  bool exact = true;             ///< true when every vertex was a source
+  double average = 0.0;      ///< mean distance over the connected ordered pairs (0 when there are none)
+  std::int64_t sources = 0;  ///< BFS sources used
+  bool exact = true;         ///< true when every vertex was a source
   std::int64_t unreachable_pairs = 0;  ///< ordered (source, vertex) pairs left out as disconnected
 };
 
 /// Which of the costlier metrics to compute, and how.
 struct MetricsOptions {
-  bool clustering = true;           ///< compute the average clustering coefficient C
-  bool path_length = true;          ///< compute the average shortest path length L
-  std::int64_t path_samples = 0;    ///< L from this many seeded random sources; 0 or >= n: every vertex (exact)
-  std::uint64_t seed = 0;           ///< seed choosing the sampled sources
-  int threads = 0;                  ///< BFS threads; 0: std::thread::hardware_concurrency()
+  bool clustering = true;         ///< compute the average clustering coefficient C
+  bool path_length = true;        ///< compute the average shortest path length L
+  std::int64_t path_samples = 0;  ///< L from this many seeded random sources; 0 or >= n: every vertex (exact)
+  std::uint64_t seed = 0;         ///< seed choosing the sampled sources
+  int threads = 0;                ///< BFS threads; 0: std::thread::hardware_concurrency()
 };
 
 /// Every metric of one graph.
 struct GraphMetrics {
-  std::int64_t vertices = 0;                   ///< number of vertices
-  std::int64_t edges = 0;                      ///< number of (directed) edges
-  double density = 0.0;                        ///< edges / (n (n-1)), the share of possible directed edges
-  DegreeSummary in_degree;                     ///< in-degree over all vertices
-  DegreeSummary out_degree;                    ///< out-degree over all vertices
-  std::int64_t sources = 0;                    ///< vertices without incoming edges
-  std::int64_t sinks = 0;                      ///< vertices without outgoing edges
-  std::int64_t layers = 0;                     ///< number of layers
-  std::vector<std::int64_t> layer_widths;      ///< vertices per layer, by layer index
-  std::vector<std::int64_t> edge_spans;        ///< edge_spans[s] = edges from layer l to layer l+s (index 0 unused)
-  std::int64_t skip_edges = 0;                 ///< edges spanning more than one layer
-  std::int64_t weak_components = 0;            ///< weakly connected components
-  bool has_clustering = false;                 ///< true when clustering was computed
-  double average_clustering = 0.0;             ///< C on the undirected skeleton
-  bool has_path_length = false;                ///< true when path_length was computed
-  PathLengthResult path_length;                ///< L on the undirected skeleton
+  std::int64_t vertices = 0;               ///< number of vertices
+  std::int64_t edges = 0;                  ///< number of (directed) edges
+  double density = 0.0;                    ///< edges / (n (n-1)), the share of possible directed edges
+  DegreeSummary in_degree;                 ///< in-degree over all vertices
+  DegreeSummary out_degree;                ///< out-degree over all vertices
+  std::int64_t sources = 0;                ///< vertices without incoming edges
+  std::int64_t sinks = 0;                  ///< vertices without outgoing edges
+  std::int64_t layers = 0;                 ///< number of layers
+  std::vector<std::int64_t> layer_widths;  ///< vertices per layer, by layer index
+  std::vector<std::int64_t> edge_spans;  ///< edge_spans[s] = edges from layer l to layer l+s (index 0 unused)
+  std::int64_t skip_edges = 0;           ///< edges spanning more than one layer
+  std::int64_t weak_components = 0;      ///< weakly connected components
+  bool has_clustering = false;           ///< true when clustering was computed
+  double average_clustering = 0.0;       ///< C on the undirected skeleton
+  bool has_path_length = false;          ///< true when path_length was computed
+  PathLengthResult path_length;          ///< L on the undirected skeleton
 
   /// Every number as a (name, value) pair in a fixed order, e.g. "in_degree_mean", "layer_width_3",
   /// "edge_span_2", "average_clustering"; lists are flattened one entry per item. For archive attributes.

@@ -31,7 +31,8 @@ EdgeListGraph erdos_renyi_gnp(std::int64_t n, double p, Rng& rng) {
   EdgeListGraph graph{n, {}, false};
   double expected = p * static_cast<double>(n) * static_cast<double>(n - 1) / 2.0;
   graph.edges.reserve(static_cast<std::size_t>(expected + 4.0 * std::sqrt(expected) + 16.0));
-  detail::for_each_success(n * (n - 1) / 2, p, rng, [&](std::int64_t k) { graph.edges.push_back(pair_of_index(k)); });
+  detail::for_each_success(n * (n - 1) / 2, p, rng,
+                           [&](std::int64_t k) { graph.edges.push_back(pair_of_index(k)); });
   return graph;
 }
 

@@ -15,8 +15,8 @@ std::vector<std::int64_t> layer_offsets(const char* model, const std::vector<std
   std::vector<std::int64_t> offsets{0};
   for (std::size_t layer = 0; layer < widths.size(); ++layer) {
     if (widths[layer] < 1) {
-      throw GraphError(std::string(model) + ": widths[" + std::to_string(layer) + "] must be at least 1, got " +
-                       std::to_string(widths[layer]));
+      throw GraphError(std::string(model) + ": widths[" + std::to_string(layer) +
+                       "] must be at least 1, got " + std::to_string(widths[layer]));
     }
     offsets.push_back(offsets.back() + widths[layer]);
   }
@@ -25,17 +25,20 @@ std::vector<std::int64_t> layer_offsets(const char* model, const std::vector<std
 
 // Gives every vertex after layer 0 an input from the previous layer and every vertex before the last
 // layer an output to the next one, each from/to a uniform vertex there, where sampling left it without.
-void connect_neighbouring_layers(const std::vector<std::int64_t>& widths, const std::vector<std::int64_t>& offsets,
-                                 EdgeListGraph& graph, Rng& rng) {
+void connect_neighbouring_layers(const std::vector<std::int64_t>& widths,
+                                 const std::vector<std::int64_t>& offsets, EdgeListGraph& graph, Rng& rng) {
   const auto n = static_cast<std::size_t>(graph.num_vertices);
   std::vector<std::int64_t> layer_of(n);
   for (std::size_t layer = 0; layer < widths.size(); ++layer) {
-    for (auto v = offsets[layer]; v < offsets[layer + 1]; ++v) layer_of[static_cast<std::size_t>(v)] = static_cast<std::int64_t>(layer);
+    for (auto v = offsets[layer]; v < offsets[layer + 1]; ++v)
+      layer_of[static_cast<std::size_t>(v)] = static_cast<std::int64_t>(layer);
   }
   std::vector<bool> has_input(n, false);
   std::vector<bool> has_output(n, false);
   auto mark = [&](const Edge& edge) {
-    if (layer_of[static_cast<std::size_t>(edge.target)] != layer_of[static_cast<std::size_t>(edge.source)] + 1) return;
+    if (layer_of[static_cast<std::size_t>(edge.target)] !=
+        layer_of[static_cast<std::size_t>(edge.source)] + 1)
+      return;
     has_input[static_cast<std::size_t>(edge.target)] = true;
     has_output[static_cast<std::size_t>(edge.source)] = true;
   };

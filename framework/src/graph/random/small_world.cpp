@@ -52,7 +52,8 @@ EdgeListGraph watts_strogatz(std::int64_t n, std::int64_t k, double p, Rng& rng)
 
 EdgeListGraph newman_watts_strogatz(std::int64_t n, std::int64_t k, double p, Rng& rng) {
   check_ring("newman_watts_strogatz", n, k, p);
-  detail::AdjacencySets graph(n, k + 2 * static_cast<std::int64_t>(std::ceil(p * static_cast<double>(k))) + 2);
+  detail::AdjacencySets graph(n,
+                              k + 2 * static_cast<std::int64_t>(std::ceil(p * static_cast<double>(k))) + 2);
   for_each_ring_edge(n, k / 2, [&](VertexId u, VertexId v) { graph.add_edge(u, v); });
   for_each_ring_edge(n, k / 2, [&](VertexId u, VertexId /*v*/) {
     if (!rng.bernoulli(p)) return;
@@ -64,8 +65,9 @@ EdgeListGraph newman_watts_strogatz(std::int64_t n, std::int64_t k, double p, Rn
 
 EdgeListGraph ws_flex(std::int64_t n, double average_degree, double p, Rng& rng) {
   detail::require(n >= 3, "ws_flex", "n", "at least 3", n);
-  detail::require(average_degree >= 2.0 && average_degree <= static_cast<double>(n - 1), "ws_flex", "average_degree",
-                  ("in [2, n-1] = [2, " + std::to_string(n - 1) + "]").c_str(), average_degree);
+  detail::require(average_degree >= 2.0 && average_degree <= static_cast<double>(n - 1), "ws_flex",
+                  "average_degree", ("in [2, n-1] = [2, " + std::to_string(n - 1) + "]").c_str(),
+                  average_degree);
   detail::require_probability("ws_flex", "p", p);
   // round half to even like Python's round(), as graph2nn computes the edge count
   auto edge_count = static_cast<std::int64_t>(std::nearbyint(average_degree * static_cast<double>(n) / 2.0));
