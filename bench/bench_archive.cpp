@@ -1,6 +1,6 @@
-// Figures for the run archive: how fast a stage of large weight matrices reaches the disk through the archive,
-// against a raw sequential write of the same bytes to the same directory.
-// Reference (issue 5): archive_write_mb_s >= 50 % of disk_write_mb_s, i.e. archive_over_disk >= 0.5.
+// Figures for the run archive: how fast a stage of large weight matrices reaches the disk through the
+// archive, against a raw sequential write of the same bytes to the same directory. Reference (issue 5):
+// archive_write_mb_s >= 50 % of disk_write_mb_s, i.e. archive_over_disk >= 0.5.
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -17,7 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// One stage as a trained dense-by-structure model would produce it: float32 weights, biases and half-full masks.
+// One stage as a trained dense-by-structure model would produce it: float32 weights, biases and half-full
+// masks.
 archive::StageRecord large_stage(bool quick) {
   const std::int64_t layers = quick ? 3 : 4;
   const std::int64_t width = quick ? 256 : 2048;  // 4 x 2048 x 2048 float32 = 64 MiB of weights

@@ -102,8 +102,8 @@ std::map<std::string, double> measure(const BenchOptions& options) {
   figures["dan_ws1000_build_ms"] = dan_build_ms(1000, quick ? 3 : 11);
   figures["dan_1e5_build_ms"] = dan_build_ms(quick ? 10000 : 100000, quick ? 1 : 3);
 
-  const std::vector<std::int64_t> widths = quick ? std::vector<std::int64_t>{200, 200, 200}
-                                                 : std::vector<std::int64_t>{1000, 1000, 1000};
+  const std::vector<std::int64_t> widths =
+      quick ? std::vector<std::int64_t>{200, 200, 200} : std::vector<std::int64_t>{1000, 1000, 1000};
   torch::manual_seed(0);
   nn::MaskedDeepFFN masked(nn::MaskedDeepFFNOptions({kInputs}, kClasses, widths));
   torch::nn::Sequential dense;

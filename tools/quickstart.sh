@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
 bash tools/build.sh
-"${STRUCTLAB_BUILD_DIR:-build}/bin/structlab" plugins
+"${STRUCTLAB_BUILD_DIR:-build}/bin/structlab" run configs/quickstart.yaml --out runs
+"${STRUCTLAB_BUILD_DIR:-build}/bin/structlab" inspect "$(ls -t runs/quickstart/*.h5 | head -n 1)"

@@ -30,9 +30,13 @@ double metric_or_nan(const std::map<std::string, double>& metrics, const std::st
 }
 
 // NaN (a regression's accuracy, a metric the run did not record) becomes JSON null.
-nlohmann::json number(double value) { return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value); }
+nlohmann::json number(double value) {
+  return std::isnan(value) ? nlohmann::json(nullptr) : nlohmann::json(value);
+}
 
-std::string cell(double value, int decimals) { return std::isnan(value) ? "-" : fmt::format("{:.{}f}", value, decimals); }
+std::string cell(double value, int decimals) {
+  return std::isnan(value) ? "-" : fmt::format("{:.{}f}", value, decimals);
+}
 
 // Plugins are recorded as attributes plugin.<role>.<field>; gather them back per role.
 nlohmann::json plugins_json(const archive::ArchiveSummary& summary) {
@@ -74,9 +78,10 @@ nlohmann::json stage_json(const archive::StageRecord& stage) {
           {"test_loss", number(metric_or_nan(stage.metrics, "test_loss"))},
           {"metrics", metrics},
           {"layers", layers},
-          {"structure", {{"num_vertices", stage.structure.num_vertices()},
-                         {"num_edges", stage.structure.num_edges()},
-                         {"metrics", structure_metrics}}}};
+          {"structure",
+           {{"num_vertices", stage.structure.num_vertices()},
+            {"num_edges", stage.structure.num_edges()},
+            {"metrics", structure_metrics}}}};
 }
 
 nlohmann::json summary_json(const archive::ArchiveSummary& summary) {
@@ -121,28 +126,32 @@ void print_text(const archive::ArchiveSummary& summary, const nlohmann::json& js
                plugin.value("path", ""));
   }
 
-  fmt::print("\nstructure  {} vertices, {} edges\n", summary.structure.num_vertices(), summary.structure.num_edges());
+  fmt::print("\nstructure  {} vertices, {} edges\n", summary.structure.num_vertices(),
+             summary.structure.num_edges());
   for (const auto& [name, value] : summary.structure_metrics) fmt::print("  {:<24} {}\n", name, value);
 
   fmt::print("\n{:<6} {:<36} {:>12} {:>12} {:>8} {:>9} {:>9}\n", "stage", "description", "active", "total",
              "density", "test_acc", "test_loss");
   for (const auto& stage : json["stages"]) {
-    auto real = [](const nlohmann::json& value) { return value.is_null() ? std::nan("") : value.get<double>(); };
-    fmt::print("{:<6} {:<36} {:>12} {:>12} {:>8} {:>9} {:>9}\n", fmt::format("{:02d}", stage["index"].get<int>()),
-               stage["description"].get<std::string>(), stage["active_weights"].get<std::int64_t>(),
-               stage["total_weights"].get<std::int64_t>(), cell(real(stage["density"]), 4),
-               cell(real(stage["test_accuracy"]), 4), cell(real(stage["test_loss"]), 4));
+    auto real = [](const nlohmann::json& value) {
+      return value.is_null() ? std::nan("") : value.get<double>();
+    };
+    fmt::print("{:<6} {:<36} {:>12} {:>12} {:>8} {:>9} {:>9}\n",
+               fmt::format("{:02d}", stage["index"].get<int>()), stage["description"].get<std::string>(),
+               stage["active_weights"].get<std::int64_t>(), stage["total_weights"].get<std::int64_t>(),
+               cell(real(stage["density"]), 4), cell(real(stage["test_accuracy"]), 4),
+               cell(real(stage["test_loss"]), 4));
   }
 
   fmt::print("\nhistory ({} epochs)\n", summary.history.size());
   if (summary.history.empty()) return;
-  fmt::print("{:<6} {:>5} {:>10} {:>9} {:>10} {:>9} {:>10} {:>8} {:>12}\n", "stage", "epoch", "train_loss", "train_acc",
-             "test_loss", "test_acc", "lr", "seconds", "active");
+  fmt::print("{:<6} {:>5} {:>10} {:>9} {:>10} {:>9} {:>10} {:>8} {:>12}\n", "stage", "epoch", "train_loss",
+             "train_acc", "test_loss", "test_acc", "lr", "seconds", "active");
   for (const auto& row : summary.history) {
-    fmt::print("{:<6} {:>5} {:>10} {:>9} {:>10} {:>9} {:>10} {:>8} {:>12}\n", fmt::format("{:02d}", row.stage),
-               row.epoch, cell(row.train_loss, 4), cell(row.train_accuracy, 4), cell(row.test_loss, 4),
-               cell(row.test_accuracy, 4), fmt::format("{:.3g}", row.learning_rate), cell(row.seconds, 2),
-               row.active_weights);
+    fmt::print("{:<6} {:>5} {:>10} {:>9} {:>10} {:>9} {:>10} {:>8} {:>12}\n",
+               fmt::format("{:02d}", row.stage), row.epoch, cell(row.train_loss, 4),
+               cell(row.train_accuracy, 4), cell(row.test_loss, 4), cell(row.test_accuracy, 4),
+               fmt::format("{:.3g}", row.learning_rate), cell(row.seconds, 2), row.active_weights);
   }
 }
 
@@ -162,7 +171,8 @@ int inspect(const InspectOptions& options) {
 
 void add_inspect_command(CLI::App& app, const GlobalOptions& /*global*/, CommandRunner& selected) {
   auto options = std::make_shared<InspectOptions>();
-  auto* command = app.add_subcommand("inspect", "Show a run archive: spec summary, structure, stages and history");
+  auto* command =
+      app.add_subcommand("inspect", "Show a run archive: spec summary, structure, stages and history");
   command->add_option("archive", options->archive, "The run's .h5 archive")->required();
   command->add_flag("--json", options->json, "Print JSON instead of tables");
   command->callback([&selected, options] { selected = [options] { return inspect(*options); }; });

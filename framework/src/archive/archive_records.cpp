@@ -29,13 +29,15 @@ torch::Tensor read_tensor(hid_t group, const std::string& name, torch::ScalarTyp
 
 }  // namespace
 
-void write_graph(hid_t group, const graph::LayeredGraph& structure, const std::map<std::string, double>& metrics) {
+void write_graph(hid_t group, const graph::LayeredGraph& structure,
+                 const std::map<std::string, double>& metrics) {
   std::vector<std::int64_t> edges = structure.edge_array();
   std::vector<hsize_t> edge_dims{static_cast<hsize_t>(edges.size() / 2), 2};
-  write_dataset(group, kEdgesDataset, H5T_STD_I64LE, H5T_NATIVE_INT64, edge_dims, edges.data(), kCompactStorage);
-  const std::vector<std::int32_t>& layers = structure.layer_per_vertex();
-  write_dataset(group, kLayerPerVertexDataset, H5T_STD_I32LE, H5T_NATIVE_INT32, {layers.size()}, layers.data(),
+  write_dataset(group, kEdgesDataset, H5T_STD_I64LE, H5T_NATIVE_INT64, edge_dims, edges.data(),
                 kCompactStorage);
+  const std::vector<std::int32_t>& layers = structure.layer_per_vertex();
+  write_dataset(group, kLayerPerVertexDataset, H5T_STD_I32LE, H5T_NATIVE_INT32, {layers.size()},
+                layers.data(), kCompactStorage);
   write_int64_attribute(group, kNumVerticesAttribute, structure.num_vertices());
   for (const auto& [name, value] : metrics) write_double_attribute(group, name, value);
 }
@@ -61,7 +63,8 @@ graph::LayeredGraph read_graph(hid_t group) {
 void validate_layer(const LayerRecord& layer) {
   std::string label = fmt::format("layer '{}'", layer.name);
   if (layer.name.empty() || layer.name == "." || layer.name.find('/') != std::string::npos) {
-    throw ArchiveError(label + ": a layer name must be non-empty, not '.', and without '/' (it names a group)");
+    throw ArchiveError(label +
+                       ": a layer name must be non-empty, not '.', and without '/' (it names a group)");
   }
   if (!layer.weight.defined() || layer.weight.dim() == 0 || !layer.weight.is_floating_point()) {
     throw ArchiveError(label + ": weight must be a defined floating-point tensor of rank 1 or more");
@@ -78,8 +81,8 @@ void validate_layer(const LayerRecord& layer) {
 void write_layer(hid_t layers_group, const LayerRecord& layer) {
   Hdf5Handle group = create_group(layers_group, layer.name, false);
   torch::Tensor weight = layer.weight.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-  write_dataset(group.get(), kWeightDataset, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, dims_of(weight), weight.data_ptr(),
-                kWeightStorage);
+  write_dataset(group.get(), kWeightDataset, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, dims_of(weight),
+                weight.data_ptr(), kWeightStorage);
   if (layer.bias.defined()) {
     torch::Tensor bias = layer.bias.detach().to(torch::kCPU, torch::kFloat32).contiguous();
     write_dataset(group.get(), kBiasDataset, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, dims_of(bias), bias.data_ptr(),
@@ -113,7 +116,8 @@ LayerRecord read_layer(hid_t layers_group, const std::string& name, bool with_we
     Hdf5Handle mask = open_dataset(group.get(), kMaskDataset);
     std::vector<std::int64_t> shape = read_int64_array_attribute(mask.get(), kMaskShapeAttribute);
     try {
-      layer.mask = unpack_mask_bits(read_tensor(group.get(), kMaskDataset, torch::kUInt8, H5T_NATIVE_UINT8), shape);
+      layer.mask =
+          unpack_mask_bits(read_tensor(group.get(), kMaskDataset, torch::kUInt8, H5T_NATIVE_UINT8), shape);
     } catch (const ArchiveError& e) {
       throw ArchiveError(fmt::format("dataset {}: {}", object_path(mask.get()), e.what()));
     }

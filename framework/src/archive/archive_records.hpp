@@ -13,7 +13,8 @@ namespace structlab::archive::detail {
 
 /// Writes `edges` (E x 2 int64), `layer` (int32 per vertex) and attributes num_vertices + \p metrics into
 /// \p group. The caller checks first that no metric is named num_vertices and that the graph has no cycle.
-void write_graph(hid_t group, const graph::LayeredGraph& structure, const std::map<std::string, double>& metrics);
+void write_graph(hid_t group, const graph::LayeredGraph& structure,
+                 const std::map<std::string, double>& metrics);
 
 /// Reads the graph written by write_graph() from \p group.
 graph::LayeredGraph read_graph(hid_t group);

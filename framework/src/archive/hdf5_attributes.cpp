@@ -36,7 +36,8 @@ Hdf5Handle open_attribute(hid_t object, const std::string& name) {
   if (!has_attribute(object, name)) {
     throw ArchiveError(fmt::format("{} has no attribute '{}'", object_path(object), name));
   }
-  return checked(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "opening " + attribute_label(object, name));
+  return checked(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose,
+                 "opening " + attribute_label(object, name));
 }
 
 template <class Visit>
@@ -45,8 +46,8 @@ void for_each_attribute(hid_t object, Visit&& visit) {
   check(H5Oget_info2(object, &info, H5O_INFO_NUM_ATTRS), "listing the attributes of " + object_path(object));
   for (hsize_t i = 0; i < info.num_attrs; ++i) {
     Hdf5Handle attribute =
-        checked(H5Aopen_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-                "opening an attribute of " + object_path(object));
+        checked(H5Aopen_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT),
+                H5Aclose, "opening an attribute of " + object_path(object));
     ssize_t length = H5Aget_name(attribute.get(), 0, nullptr);
     if (length < 0) throw_hdf5_failure("naming an attribute of " + object_path(object));
     std::string name(static_cast<std::size_t>(length) + 1, '\0');
@@ -101,14 +102,15 @@ void write_double_attribute(hid_t object, const std::string& name, double value)
   write_scalar_attribute(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
 }
 
-void write_int64_array_attribute(hid_t object, const std::string& name, const std::vector<std::int64_t>& values) {
+void write_int64_array_attribute(hid_t object, const std::string& name,
+                                 const std::vector<std::int64_t>& values) {
   std::string label = attribute_label(object, name);
   if (has_attribute(object, name)) check(H5Adelete(object, name.c_str()), "replacing " + label);
   hsize_t length = values.size();
   Hdf5Handle space = checked(H5Screate_simple(1, &length, nullptr), H5Sclose, label);
   Hdf5Handle attribute =
-      checked(H5Acreate2(object, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-              "creating " + label);
+      checked(H5Acreate2(object, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose, "creating " + label);
   if (!values.empty()) check(H5Awrite(attribute.get(), H5T_NATIVE_INT64, values.data()), "writing " + label);
   attribute.close("writing " + label);
 }

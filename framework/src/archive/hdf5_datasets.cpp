@@ -85,10 +85,11 @@ void write_dataset(hid_t parent, const std::string& name, hid_t file_type, hid_t
       check(H5Pset_deflate(properties.get(), static_cast<unsigned>(storage.deflate_level)), label);
     }
   }
-  Hdf5Handle dataset = checked(H5Dcreate2(parent, name.c_str(), file_type, space.get(), H5P_DEFAULT,
-                                          properties.get(), H5P_DEFAULT),
-                               H5Dclose, "creating " + label);
-  if (!empty) check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "writing " + label);
+  Hdf5Handle dataset = checked(
+      H5Dcreate2(parent, name.c_str(), file_type, space.get(), H5P_DEFAULT, properties.get(), H5P_DEFAULT),
+      H5Dclose, "creating " + label);
+  if (!empty)
+    check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "writing " + label);
   dataset.close("writing " + label);
 }
 
@@ -123,8 +124,8 @@ void write_string_dataset(hid_t parent, const std::string& name, const std::stri
   check(H5Tset_cset(type.get(), H5T_CSET_UTF8), label);
   Hdf5Handle space = checked(H5Screate(H5S_SCALAR), H5Sclose, label);
   Hdf5Handle dataset = checked(
-      H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
-      "creating " + label);
+      H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      H5Dclose, "creating " + label);
   const char* text = value.c_str();
   check(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), "writing " + label);
   dataset.close("writing " + label);

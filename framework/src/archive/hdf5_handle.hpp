@@ -23,7 +23,9 @@ class Hdf5Handle {
   Hdf5Handle(const Hdf5Handle&) = delete;
   Hdf5Handle& operator=(const Hdf5Handle&) = delete;
   /// Takes the identifier of \p other.
-  Hdf5Handle(Hdf5Handle&& other) noexcept : id_(other.id_), close_(other.close_) { other.id_ = H5I_INVALID_HID; }
+  Hdf5Handle(Hdf5Handle&& other) noexcept : id_(other.id_), close_(other.close_) {
+    other.id_ = H5I_INVALID_HID;
+  }
   /// Releases ours, then takes the identifier of \p other.
   Hdf5Handle& operator=(Hdf5Handle&& other) noexcept;
 

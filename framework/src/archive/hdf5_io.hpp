@@ -26,7 +26,8 @@ void write_uint64_attribute(hid_t object, const std::string& name, std::uint64_t
 /// Writes (or replaces) a float64 attribute.
 void write_double_attribute(hid_t object, const std::string& name, double value);
 /// Writes (or replaces) a one-dimensional int64 array attribute (h5py: a NumPy array).
-void write_int64_array_attribute(hid_t object, const std::string& name, const std::vector<std::int64_t>& values);
+void write_int64_array_attribute(hid_t object, const std::string& name,
+                                 const std::vector<std::int64_t>& values);
 
 /// True when \p object has an attribute \p name.
 bool has_attribute(hid_t object, const std::string& name);
@@ -56,13 +57,13 @@ std::vector<std::string> child_names(hid_t group);
 
 /// How a dataset's bytes are laid out in the file.
 struct DatasetStorage {
-  int deflate_level = 0;                  ///< 0 = no compression; 1..9 = zlib level
-  std::size_t chunk_bytes = 1 << 20;      ///< target size of one chunk (HDF5's default chunk cache is 1 MiB)
+  int deflate_level = 0;              ///< 0 = no compression; 1..9 = zlib level
+  std::size_t chunk_bytes = 1 << 20;  ///< target size of one chunk (HDF5's default chunk cache is 1 MiB)
 };
 
-/// Creates dataset \p name of \p dims elements of \p file_type and writes \p data (laid out as \p memory_type,
-/// row-major). Non-empty datasets are chunked as \p storage says; empty ones are contiguous, since HDF5 needs
-/// chunks of at least one element.
+/// Creates dataset \p name of \p dims elements of \p file_type and writes \p data (laid out as \p
+/// memory_type, row-major). Non-empty datasets are chunked as \p storage says; empty ones are contiguous,
+/// since HDF5 needs chunks of at least one element.
 void write_dataset(hid_t parent, const std::string& name, hid_t file_type, hid_t memory_type,
                    const std::vector<hsize_t>& dims, const void* data, const DatasetStorage& storage);
 /// Opens dataset \p name; throws naming it when missing.

@@ -50,8 +50,8 @@ Hdf5Handle create_history_table(hid_t parent) {
   hsize_t chunk_rows = kHistoryChunkRows;
   check(H5Pset_chunk(properties.get(), 1, &chunk_rows), label);
   check(H5Pset_deflate(properties.get(), static_cast<unsigned>(kCompactStorage.deflate_level)), label);
-  return checked(H5Dcreate2(parent, kHistoryDataset, file_type.get(), space.get(), H5P_DEFAULT, properties.get(),
-                            H5P_DEFAULT),
+  return checked(H5Dcreate2(parent, kHistoryDataset, file_type.get(), space.get(), H5P_DEFAULT,
+                            properties.get(), H5P_DEFAULT),
                  H5Dclose, "creating " + label);
 }
 

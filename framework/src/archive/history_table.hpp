@@ -17,7 +17,8 @@ Hdf5Handle create_history_table(hid_t parent);
 /// Appends \p row to the open table \p history.
 void append_history_row(hid_t history, const HistoryRow& row);
 
-/// Reads every row of the table under \p parent; throws ArchiveError naming the table when a field is missing.
+/// Reads every row of the table under \p parent; throws ArchiveError naming the table when a field is
+/// missing.
 std::vector<HistoryRow> read_history_table(hid_t parent);
 
 }  // namespace structlab::archive::detail

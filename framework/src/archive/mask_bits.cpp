@@ -10,9 +10,10 @@
 namespace structlab::archive::detail {
 namespace {
 
-// Eight 0/1 bytes -> one byte, first byte in the most significant bit. The multiplication moves byte i's low bit
-// to bit 63 - i of the product without carries (every partial product lands on a distinct bit), so the top
-// byte is the packed value; this is what keeps packing a multi-megabyte mask cheap next to writing the weights.
+// Eight 0/1 bytes -> one byte, first byte in the most significant bit. The multiplication moves byte i's low
+// bit to bit 63 - i of the product without carries (every partial product lands on a distinct bit), so the
+// top byte is the packed value; this is what keeps packing a multi-megabyte mask cheap next to writing the
+// weights.
 std::uint8_t pack_eight(const std::uint8_t* bytes) {
   std::uint64_t word;
   std::memcpy(&word, bytes, sizeof word);
@@ -23,8 +24,8 @@ std::uint8_t pack_eight(const std::uint8_t* bytes) {
 }  // namespace
 
 torch::Tensor pack_mask_bits(const torch::Tensor& mask) {
-  // a bool tensor already holds one 0/1 byte per entry: use its bytes as they are (converting a multi-megabyte
-  // mask costs more than writing it)
+  // a bool tensor already holds one 0/1 byte per entry: use its bytes as they are (converting a
+  // multi-megabyte mask costs more than writing it)
   torch::Tensor bits = mask.detach().to(torch::kCPU);
   if (bits.scalar_type() != torch::kBool) bits = bits != 0;
   bits = bits.contiguous();

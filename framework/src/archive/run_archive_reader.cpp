@@ -19,7 +19,8 @@ using namespace detail;
 
 namespace {
 
-// Opens an existing structlab archive read-only; throws ArchiveError (without the path) saying why it is not one.
+// Opens an existing structlab archive read-only; throws ArchiveError (without the path) saying why it is not
+// one.
 Hdf5Handle open_archive_file(const fs::path& path) {
   std::error_code error;
   if (!fs::is_regular_file(path, error)) throw ArchiveError("no such file");
@@ -29,7 +30,8 @@ Hdf5Handle open_archive_file(const fs::path& path) {
   Hdf5Handle access = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access properties");
   check(H5Pset_fclose_degree(access.get(), H5F_CLOSE_STRONG), "file access properties");
   check(H5Pset_file_locking(access.get(), true, true), "file access properties");
-  Hdf5Handle file = checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.get()), H5Fclose, "cannot read the file");
+  Hdf5Handle file =
+      checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.get()), H5Fclose, "cannot read the file (truncated or corrupt)");
   if (!has_attribute(file.get(), kFormatAttribute)) {
     throw ArchiveError(fmt::format("not a structlab run archive (no root attribute '{}')", kFormatAttribute));
   }

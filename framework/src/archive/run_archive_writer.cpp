@@ -1,5 +1,5 @@
-// RunArchiveWriter: writes `<final>.partial`, then flushes, closes and renames it, so the final name only ever
-// holds a complete archive.
+// RunArchiveWriter: writes `<final>.partial`, then flushes, closes and renames it, so the final name only
+// ever holds a complete archive.
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -27,11 +27,13 @@ namespace {
 // leave an empty file under the final name on some file systems.
 void sync_to_disk(const fs::path& path, const std::string& what) {
   int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (descriptor < 0) throw ArchiveError(fmt::format("{}: cannot open {}: {}", what, path.string(), strerror(errno)));
+  if (descriptor < 0)
+    throw ArchiveError(fmt::format("{}: cannot open {}: {}", what, path.string(), strerror(errno)));
   int status = ::fsync(descriptor);
   int saved_errno = errno;
   ::close(descriptor);
-  if (status != 0) throw ArchiveError(fmt::format("{}: fsync of {} failed: {}", what, path.string(), strerror(saved_errno)));
+  if (status != 0)
+    throw ArchiveError(fmt::format("{}: fsync of {} failed: {}", what, path.string(), strerror(saved_errno)));
 }
 
 Hdf5Handle create_archive_file(const fs::path& partial_path) {
@@ -92,7 +94,8 @@ RunArchiveWriter::RunArchiveWriter(fs::path final_path) : impl_(std::make_unique
     impl_->history = create_history_table(root);
   } catch (const std::exception& e) {
     impl_->discard_partial();
-    throw ArchiveError(fmt::format("archive {}: cannot start writing: {}", impl_->partial_path.string(), e.what()));
+    throw ArchiveError(
+        fmt::format("archive {}: cannot start writing: {}", impl_->partial_path.string(), e.what()));
   }
 }
 
@@ -179,7 +182,8 @@ void RunArchiveWriter::append_history(const HistoryRow& row) {
   impl_->run("append to /history", [&] { append_history_row(impl_->history.get(), row); });
 }
 
-void RunArchiveWriter::finish(const std::string& status, const std::string& message, const std::string& end_time) {
+void RunArchiveWriter::finish(const std::string& status, const std::string& message,
+                              const std::string& end_time) {
   impl_->run("finish", [&] {
     if (status != "completed" && status != "failed") {
       throw ArchiveError(fmt::format("status '{}' is neither 'completed' nor 'failed'", status));
@@ -192,7 +196,8 @@ void RunArchiveWriter::finish(const std::string& status, const std::string& mess
     impl_->file.close("closing the file");
     sync_to_disk(impl_->partial_path, "flushing the file");
     fs::rename(impl_->partial_path, impl_->final_path);
-    if (impl_->final_path.has_parent_path()) sync_to_disk(impl_->final_path.parent_path(), "flushing the directory");
+    if (impl_->final_path.has_parent_path())
+      sync_to_disk(impl_->final_path.parent_path(), "flushing the directory");
     impl_->finished = true;
   });
 }

@@ -28,9 +28,9 @@ std::int64_t first_block_of(const DanPlanTensors& plan, std::int64_t layer) {
 
 }  // namespace
 
-torch::Tensor dan_hidden_per_block(const DanPlanTensors& plan, const torch::Tensor& first, at::TensorList weights,
-                                   at::TensorList biases, at::TensorList masks, bool sum_of_activations,
-                                   const LayerTransform& transform) {
+torch::Tensor dan_hidden_per_block(const DanPlanTensors& plan, const torch::Tensor& first,
+                                   at::TensorList weights, at::TensorList biases, at::TensorList masks,
+                                   bool sum_of_activations, const LayerTransform& transform) {
   const std::int64_t num_layers = plan.layer_offset.numel() - 1;
   std::vector<torch::Tensor> layers{transform ? transform(0, first) : first};
   for (std::int64_t target = 1; target < num_layers; ++target) {
@@ -78,8 +78,9 @@ void masked_multiply_add(const float* w, const bool* m, std::int64_t rows, std::
 }
 
 // Gradients of z = (W * M) h + bias given dz: weight and bias gradients are written, h's is added to dh.
-void masked_multiply_backward(const float* w, const bool* m, std::int64_t rows, std::int64_t cols, const float* h,
-                              const float* dz, std::int64_t batch, float* dw, float* dbias, float* dh) {
+void masked_multiply_backward(const float* w, const bool* m, std::int64_t rows, std::int64_t cols,
+                              const float* h, const float* dz, std::int64_t batch, float* dw, float* dbias,
+                              float* dh) {
   for (std::int64_t i = 0; i < rows; ++i) {
     const float* dzi = dz + i * batch;
     float bias_sum = 0.f;
@@ -119,7 +120,8 @@ class DanHiddenFunction : public torch::autograd::Function<DanHiddenFunction> {
     float* pre_base = pre_activations.data_ptr<float>();
     std::int64_t pre_row = 0;
     for (std::int64_t target = 1; target < num_layers; ++target) {
-      auto layer = hidden.narrow(0, offset_of(plan, target), offset_of(plan, target + 1) - offset_of(plan, target));
+      auto layer =
+          hidden.narrow(0, offset_of(plan, target), offset_of(plan, target + 1) - offset_of(plan, target));
       layer.zero_();
       float* out = layer.data_ptr<float>();
       for (std::int64_t k = first_block_of(plan, target); k < first_block_of(plan, target + 1); ++k) {
@@ -163,7 +165,8 @@ class DanHiddenFunction : public torch::autograd::Function<DanHiddenFunction> {
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
-    const DanPlanTensors plan{ctx->saved_data["layer_offset"].toTensor(), ctx->saved_data["blocks"].toTensor(),
+    const DanPlanTensors plan{ctx->saved_data["layer_offset"].toTensor(),
+                              ctx->saved_data["blocks"].toTensor(),
                               ctx->saved_data["first_block"].toTensor()};
     const bool sum_of_activations = ctx->saved_data["sum_of_activations"].toBool();
     const auto saved = ctx->get_saved_variables();
@@ -214,7 +217,8 @@ class DanHiddenFunction : public torch::autograd::Function<DanHiddenFunction> {
 
   static variable_list loop_backward(const DanPlanTensors& plan, bool sum_of_activations,
                                      const torch::Tensor& hidden, const torch::Tensor& pre_activations,
-                                     at::TensorList weights, at::TensorList masks, torch::Tensor grad_hidden) {
+                                     at::TensorList weights, at::TensorList masks,
+                                     torch::Tensor grad_hidden) {
     const std::int64_t num_layers = plan.layer_offset.numel() - 1;
     const std::int64_t num_blocks = plan.blocks.size(0);
     const std::int64_t batch = hidden.size(1);
@@ -245,7 +249,8 @@ class DanHiddenFunction : public torch::autograd::Function<DanHiddenFunction> {
       for (std::int64_t k = first_block_of(plan, target); k < first_block_of(plan, target + 1); ++k) {
         const auto block = block_at(plan, k);
         // derivative through this block's ReLU (its own, or the layer's shared one)
-        const float* gate = sum_of_activations ? pre_activations.data_ptr<float>() + pre_offset[k] * batch : out;
+        const float* gate =
+            sum_of_activations ? pre_activations.data_ptr<float>() + pre_offset[k] * batch : out;
         for (std::int64_t e = 0; e < block.rows * batch; ++e) dz[e] = gate[e] > 0.f ? d_out[e] : 0.f;
         const std::int64_t source_offset = offset_of(plan, block.source);
         float* dw = weight_grads.data_ptr<float>() + weight_offset[k];
@@ -258,8 +263,9 @@ class DanHiddenFunction : public torch::autograd::Function<DanHiddenFunction> {
           torch::from_blob(db, {block.rows}, hidden.options()).copy_(dz_view.sum(1));
           grad_hidden.narrow(0, source_offset, block.cols).addmm_((weights[k] * masks[k]).t(), dz_view);
         } else {
-          masked_multiply_backward(weights[k].data_ptr<float>(), masks[k].data_ptr<bool>(), block.rows, block.cols,
-                                   h + source_offset * batch, dz, batch, dw, db, dh + source_offset * batch);
+          masked_multiply_backward(weights[k].data_ptr<float>(), masks[k].data_ptr<bool>(), block.rows,
+                                   block.cols, h + source_offset * batch, dz, batch, dw, db,
+                                   dh + source_offset * batch);
         }
       }
     }
@@ -267,7 +273,8 @@ class DanHiddenFunction : public torch::autograd::Function<DanHiddenFunction> {
     variable_list grads{grad_hidden.narrow(0, 0, offset_of(plan, 1))};  // layer 0's rows
     for (std::int64_t k = 0; k < num_blocks; ++k) {
       const auto block = block_at(plan, k);
-      grads.push_back(weight_grads.narrow(0, weight_offset[k], block.rows * block.cols).view({block.rows, block.cols}));
+      grads.push_back(
+          weight_grads.narrow(0, weight_offset[k], block.rows * block.cols).view({block.rows, block.cols}));
     }
     for (std::int64_t k = 0; k < num_blocks; ++k) {
       grads.push_back(bias_grads.narrow(0, bias_offset[k], block_at(plan, k).rows));

@@ -22,13 +22,14 @@ using LayerTransform = std::function<torch::Tensor(std::int64_t layer, const tor
 
 /// All hidden activations [N, batch] (rows are vertex positions) from layer 0's activations
 /// \p first [n0, batch], with one torch op sequence per block; differentiable to any order.
-torch::Tensor dan_hidden_per_block(const DanPlanTensors& plan, const torch::Tensor& first, at::TensorList weights,
-                                   at::TensorList biases, at::TensorList masks, bool sum_of_activations,
-                                   const LayerTransform& transform = nullptr);
+torch::Tensor dan_hidden_per_block(const DanPlanTensors& plan, const torch::Tensor& first,
+                                   at::TensorList weights, at::TensorList biases, at::TensorList masks,
+                                   bool sum_of_activations, const LayerTransform& transform = nullptr);
 
 /// The same result as dan_hidden_per_block without transform, computed by one autograd node with hand-written
 /// loops over the active weights (BLAS for dense large blocks). CPU, float32, contiguous tensors only.
-/// Its backward is differentiable too (it re-runs dan_hidden_per_block when a graph of the gradient is asked for).
+/// Its backward is differentiable too (it re-runs dan_hidden_per_block when a graph of the gradient is asked
+/// for).
 torch::Tensor dan_hidden_fused(const DanPlanTensors& plan, const torch::Tensor& first, at::TensorList weights,
                                at::TensorList biases, at::TensorList masks, bool sum_of_activations);
 

@@ -51,8 +51,9 @@ DanPlan plan_dan(const graph::LayeredGraph& structure, bool sinks_to_output) {
 
   plan.first_block.assign(num_layers + 1, 0);
   auto add_block = [&plan](std::int64_t source, std::int64_t target) {
-    DanBlock block{source, target, plan.layer_size(target), plan.layer_size(source), plan.weight_entries,
-                   plan.bias_entries};
+    DanBlock block{
+        source,           target, plan.layer_size(target), plan.layer_size(source), plan.weight_entries,
+        plan.bias_entries};
     plan.weight_entries += block.rows * block.cols;
     plan.bias_entries += block.rows;
     plan.blocks.push_back(block);
@@ -74,17 +75,19 @@ DanPlan plan_dan(const graph::LayeredGraph& structure, bool sinks_to_output) {
       // the blocks of a target are the main one followed by the skips in ascending source order
       auto first = plan.blocks.begin() + plan.first_block[target];
       auto last = plan.blocks.begin() + plan.first_block[target + 1];
-      auto block = target - source == 1 ? first
-                                        : std::lower_bound(first + 1, last, source, [](const DanBlock& b, std::int64_t s) {
-                                            return b.source_layer < s;
-                                          });
+      auto block = target - source == 1
+                       ? first
+                       : std::lower_bound(first + 1, last, source, [](const DanBlock& b, std::int64_t s) {
+                           return b.source_layer < s;
+                         });
       plan.edge_entries.push_back(block->weight_offset + index_in_layer[v] * block->cols + index_in_layer[u]);
     }
   }
 
   const std::int64_t last_layer_start = plan.layer_offset[num_layers - 1];
   for (std::int64_t position = 0; position < n; ++position) {
-    if (position >= last_layer_start || (sinks_to_output && structure.out_degree(plan.vertex_at[position]) == 0)) {
+    if (position >= last_layer_start ||
+        (sinks_to_output && structure.out_degree(plan.vertex_at[position]) == 0)) {
       plan.output_positions.push_back(position);
     }
   }

@@ -23,14 +23,14 @@ struct DanBlock {
 /// The layout of a DAN. Vertices get "positions" 0..N-1, layer by layer, ascending id within a layer, so
 /// every layer is a contiguous range of positions.
 struct DanPlan {
-  std::int64_t num_vertices = 0;            ///< vertices of the structure
-  std::vector<std::int64_t> layer_offset;   ///< first position of each layer; L+1 entries (last = N)
-  std::vector<graph::VertexId> vertex_at;   ///< position -> vertex id
-  std::vector<DanBlock> blocks;             ///< by target layer, main (l-1 -> l) first, then skips by source
-  std::vector<std::int64_t> first_block;    ///< blocks targeting layer l are [first_block[l], first_block[l+1])
-  std::int64_t weight_entries = 0;          ///< total weight entries over the blocks
-  std::int64_t bias_entries = 0;            ///< total bias entries over the blocks
-  std::vector<std::int64_t> edge_entries;   ///< packed mask entries of the structure's edges
+  std::int64_t num_vertices = 0;           ///< vertices of the structure
+  std::vector<std::int64_t> layer_offset;  ///< first position of each layer; L+1 entries (last = N)
+  std::vector<graph::VertexId> vertex_at;  ///< position -> vertex id
+  std::vector<DanBlock> blocks;            ///< by target layer, main (l-1 -> l) first, then skips by source
+  std::vector<std::int64_t> first_block;  ///< blocks targeting layer l are [first_block[l], first_block[l+1])
+  std::int64_t weight_entries = 0;        ///< total weight entries over the blocks
+  std::int64_t bias_entries = 0;          ///< total bias entries over the blocks
+  std::vector<std::int64_t> edge_entries;      ///< packed mask entries of the structure's edges
   std::vector<std::int64_t> output_positions;  ///< positions feeding the output layer, ascending
 
   /// Number of structure layers.

@@ -21,7 +21,8 @@ torch::Tensor int64_tensor(const std::vector<std::int64_t>& values) {
 DanAggregate parse_dan_aggregate(const std::string& text) {
   if (text == "sum_of_activations") return DanAggregate::sum_of_activations;
   if (text == "activation_of_sum") return DanAggregate::activation_of_sum;
-  throw ConfigError("aggregate '" + text + "' is unknown; expected 'sum_of_activations' or 'activation_of_sum'");
+  throw ConfigError("aggregate '" + text +
+                    "' is unknown; expected 'sum_of_activations' or 'activation_of_sum'");
 }
 
 const char* to_string(DanAggregate aggregate) {
@@ -31,11 +32,12 @@ const char* to_string(DanAggregate aggregate) {
 struct MaskedDeepDANImpl::Layout {
   detail::DanPlan plan;
   detail::DanPlanTensors tensors;
-  torch::Tensor output_positions;  // int64 rows of the hidden activations that feed the output layer
+  torch::Tensor output_positions;    // int64 rows of the hidden activations that feed the output layer
   bool output_is_last_layer = true;  // then the output reads one contiguous range of rows
 };
 
-MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure, const MaskedDeepDANOptions& options_)
+MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure,
+                                     const MaskedDeepDANOptions& options_)
     : options(options_) {
   input_features_ = detail::checked_feature_count(options.input_shape(), kModel);
   detail::check_output_count(options.num_outputs(), kModel);
@@ -57,10 +59,12 @@ MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure, const
       bias_counts.push_back(block.rows);
     }
     auto bound_per_block = torch::tensor(at::ArrayRef<float>(bounds));
-    auto weights = torch::empty({plan.weight_entries}).uniform_(-1, 1).mul_(
-        torch::repeat_interleave(bound_per_block, int64_tensor(weight_counts)));
-    auto biases = torch::empty({plan.bias_entries}).uniform_(-1, 1).mul_(
-        torch::repeat_interleave(bound_per_block, int64_tensor(bias_counts)));
+    auto weights = torch::empty({plan.weight_entries})
+                       .uniform_(-1, 1)
+                       .mul_(torch::repeat_interleave(bound_per_block, int64_tensor(weight_counts)));
+    auto biases = torch::empty({plan.bias_entries})
+                      .uniform_(-1, 1)
+                      .mul_(torch::repeat_interleave(bound_per_block, int64_tensor(bias_counts)));
     auto masks = torch::zeros({plan.weight_entries}, torch::kBool);
     if (!plan.edge_entries.empty()) masks.index_fill_(0, int64_tensor(plan.edge_entries), true);
 
@@ -81,8 +85,9 @@ MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure, const
   output_layer_ = register_module("output", MaskedLinear(num_output_sources, options.num_outputs()));
   if (options.layer_norm()) {
     for (std::int64_t layer = 0; layer < plan.num_layers(); ++layer) {
-      layer_norms_.push_back(register_module("layer_norm_" + std::to_string(layer),
-                                             torch::nn::LayerNorm(torch::nn::LayerNormOptions({plan.layer_size(layer)}))));
+      layer_norms_.push_back(
+          register_module("layer_norm_" + std::to_string(layer),
+                          torch::nn::LayerNorm(torch::nn::LayerNormOptions({plan.layer_size(layer)}))));
     }
   }
 
@@ -122,8 +127,8 @@ torch::Tensor MaskedDeepDANImpl::forward(const torch::Tensor& input) {
   const bool sum_of_activations = options.aggregate() == DanAggregate::sum_of_activations;
   torch::Tensor hidden;
   if (can_fuse(first_rows)) {
-    hidden = detail::dan_hidden_fused(layout.tensors, first_rows, hidden_weights_, hidden_biases_, hidden_masks_,
-                                      sum_of_activations);
+    hidden = detail::dan_hidden_fused(layout.tensors, first_rows, hidden_weights_, hidden_biases_,
+                                      hidden_masks_, sum_of_activations);
   } else {
     detail::LayerTransform normalise;
     if (options.layer_norm()) {
@@ -146,7 +151,8 @@ std::vector<MaskedLayerRef> MaskedDeepDANImpl::masked_layers() {
   refs.reserve(hidden_layers_.size() + 2);
   refs.push_back({"input", input_layer_, kInputLayer, 0});
   for (std::size_t k = 0; k < hidden_layers_.size(); ++k) {
-    refs.push_back({hidden_names_[k], hidden_layers_[k], plan.blocks[k].source_layer, plan.blocks[k].target_layer});
+    refs.push_back(
+        {hidden_names_[k], hidden_layers_[k], plan.blocks[k].source_layer, plan.blocks[k].target_layer});
   }
   refs.push_back({"output", output_layer_, plan.num_layers() - 1, plan.num_layers()});
   return refs;
@@ -176,7 +182,8 @@ graph::LayeredGraph MaskedDeepDANImpl::generate_structure(bool include_input, bo
     const auto source_offset = plan.layer_offset[block.source_layer];
     const auto target_offset = plan.layer_offset[block.target_layer];
     for_each_active(hidden_layers_[k], [&](std::int64_t row, std::int64_t col) {
-      edges.push_back({shift + plan.vertex_at[source_offset + col], shift + plan.vertex_at[target_offset + row]});
+      edges.push_back(
+          {shift + plan.vertex_at[source_offset + col], shift + plan.vertex_at[target_offset + row]});
     });
   }
   if (include_output) {
@@ -199,9 +206,10 @@ void MaskedDeepDANImpl::pretty_print(std::ostream& stream) const {
   count(input_layer_);
   for (const auto& layer : hidden_layers_) count(layer);
   count(output_layer_);
-  stream << "structlab::nn::MaskedDeepDAN(input=" << input_features_ << ", vertices=" << layout_->plan.num_vertices
-         << ", layers=" << layout_->plan.num_layers() << ", masked_layers=" << hidden_layers_.size() + 2
-         << ", outputs=" << options.num_outputs() << ", aggregate=" << to_string(options.aggregate())
+  stream << "structlab::nn::MaskedDeepDAN(input=" << input_features_
+         << ", vertices=" << layout_->plan.num_vertices << ", layers=" << layout_->plan.num_layers()
+         << ", masked_layers=" << hidden_layers_.size() + 2 << ", outputs=" << options.num_outputs()
+         << ", aggregate=" << to_string(options.aggregate())
          << ", sinks_to_output=" << (options.sinks_to_output() ? "true" : "false")
          << ", layer_norm=" << (options.layer_norm() ? "true" : "false") << ", parameters=" << parameters
          << ", active_weights=" << active << "/" << total << ")";

@@ -31,8 +31,9 @@ MaskedDeepFFNImpl::MaskedDeepFFNImpl(const MaskedDeepFFNOptions& options_) : opt
   sizes.push_back(options.num_outputs());
   const std::size_t count = sizes.size() - 1;
   for (std::size_t i = 0; i < count; ++i) {
-    layers_.push_back(register_module(layer_name(i, count),
-                                      MaskedLinear(MaskedLinearOptions(sizes[i], sizes[i + 1]).bias(options.bias()))));
+    layers_.push_back(
+        register_module(layer_name(i, count),
+                        MaskedLinear(MaskedLinearOptions(sizes[i], sizes[i + 1]).bias(options.bias()))));
   }
 }
 
@@ -90,8 +91,8 @@ void MaskedDeepFFNImpl::pretty_print(std::ostream& stream) const {
   stream << "structlab::nn::MaskedDeepFFN(input=" << input_features_ << ", hidden=[";
   const auto& widths = options.hidden_widths();
   for (std::size_t i = 0; i < widths.size(); ++i) stream << (i ? ", " : "") << widths[i];
-  stream << "], outputs=" << options.num_outputs() << ", parameters=" << parameters << ", active_weights=" << active
-         << "/" << total << ")";
+  stream << "], outputs=" << options.num_outputs() << ", parameters=" << parameters
+         << ", active_weights=" << active << "/" << total << ")";
 }
 
 }  // namespace structlab::nn

@@ -22,8 +22,9 @@ void check_sizes(const MaskedLinearOptions& options) {
 torch::Tensor block_of(const torch::Tensor& flat, std::int64_t offset, std::int64_t rows, std::int64_t cols,
                        const char* what) {
   if (!flat.defined() || flat.dim() != 1 || offset < 0 || offset + rows * cols > flat.numel()) {
-    throw ModelError(std::string("MaskedLinear: packed ") + what + " block at offset " + std::to_string(offset) +
-                     " of " + std::to_string(rows * cols) + " entries does not fit a flat storage of " +
+    throw ModelError(std::string("MaskedLinear: packed ") + what + " block at offset " +
+                     std::to_string(offset) + " of " + std::to_string(rows * cols) +
+                     " entries does not fit a flat storage of " +
                      (flat.defined() ? std::to_string(flat.numel()) : std::string("no")) + " entries");
   }
   return flat.narrow(0, offset, rows * cols).view({rows, cols});
@@ -44,12 +45,13 @@ MaskedLinearImpl::MaskedLinearImpl(const MaskedLinearOptions& options_, const Pa
   check_sizes(options);
   const auto out = options.out_features(), in = options.in_features();
   if (storage.weight.defined() && storage.weight.requires_grad()) {
-    throw ModelError("MaskedLinear: packed weight storage must not require grad; its views become the parameters");
+    throw ModelError(
+        "MaskedLinear: packed weight storage must not require grad; its views become the parameters");
   }
   weight = register_parameter("weight", block_of(storage.weight, storage.weight_offset, out, in, "weight"));
-  bias = options.bias()
-             ? register_parameter("bias", block_of(storage.bias, storage.bias_offset, out, 1, "bias").view({out}))
-             : register_parameter("bias", torch::Tensor(), /*requires_grad=*/false);
+  bias = options.bias() ? register_parameter(
+                              "bias", block_of(storage.bias, storage.bias_offset, out, 1, "bias").view({out}))
+                        : register_parameter("bias", torch::Tensor(), /*requires_grad=*/false);
   auto mask = block_of(storage.mask, storage.weight_offset, out, in, "mask");
   if (mask.scalar_type() != torch::kBool) throw ModelError("MaskedLinear: packed mask storage must be bool");
   mask_ = register_buffer("mask", mask);
@@ -60,7 +62,8 @@ void MaskedLinearImpl::reset() {
     weight = register_parameter("weight", torch::empty({options.out_features(), options.in_features()}));
     bias = options.bias() ? register_parameter("bias", torch::empty({options.out_features()}))
                           : register_parameter("bias", torch::Tensor(), /*requires_grad=*/false);
-    mask_ = register_buffer("mask", torch::ones({options.out_features(), options.in_features()}, torch::kBool));
+    mask_ =
+        register_buffer("mask", torch::ones({options.out_features(), options.in_features()}, torch::kBool));
   }
   initialise_values();
 }
@@ -84,8 +87,8 @@ void MaskedLinearImpl::pretty_print(std::ostream& stream) const {
 
 torch::Tensor MaskedLinearImpl::forward(const torch::Tensor& input) {
   if (input.dim() < 1 || input.size(-1) != options.in_features()) {
-    throw ModelError("MaskedLinear: input of shape " + shape_text(input.sizes()) + " does not end in in_features=" +
-                     std::to_string(options.in_features()));
+    throw ModelError("MaskedLinear: input of shape " + shape_text(input.sizes()) +
+                     " does not end in in_features=" + std::to_string(options.in_features()));
   }
   return torch::nn::functional::linear(input, effective_weight(), bias);
 }
@@ -104,7 +107,8 @@ void MaskedLinearImpl::recompute_mask(double theta) {
 
 void MaskedLinearImpl::set_mask(const torch::Tensor& mask) {
   if (!mask.defined() || mask.sizes() != mask_.sizes()) {
-    throw ModelError("MaskedLinear: mask of shape " + (mask.defined() ? shape_text(mask.sizes()) : "(undefined)") +
+    throw ModelError("MaskedLinear: mask of shape " +
+                     (mask.defined() ? shape_text(mask.sizes()) : "(undefined)") +
                      " given, expected [out_features, in_features] = " + shape_text(mask_.sizes()));
   }
   torch::NoGradGuard no_grad;

@@ -15,7 +15,8 @@ std::string shape_text(at::IntArrayRef sizes) {
 }
 
 std::int64_t checked_feature_count(const std::vector<std::int64_t>& input_shape, const char* model) {
-  if (input_shape.empty()) throw ModelError(std::string(model) + ": input_shape is empty; expected e.g. [784]");
+  if (input_shape.empty())
+    throw ModelError(std::string(model) + ": input_shape is empty; expected e.g. [784]");
   std::int64_t features = 1;
   for (auto size : input_shape) {
     if (size <= 0) {
@@ -40,7 +41,8 @@ torch::Tensor flatten_batch(const torch::Tensor& input, std::int64_t features, c
   if (input.dim() < 2 || sample_size != features) {
     throw ModelError(std::string(model) + ": input batch of shape " + shape_text(input.sizes()) +
                      " does not hold samples of " + std::to_string(features) +
-                     " features; expected [batch, ...input_shape] or [batch, " + std::to_string(features) + "]");
+                     " features; expected [batch, ...input_shape] or [batch, " + std::to_string(features) +
+                     "]");
   }
   return input.reshape({input.size(0), features});
 }

@@ -12,14 +12,18 @@ namespace {
 class DeepDan : public structlab::plugin::ModelKind {
  public:
   static structlab::plugin::PluginInfo info() {
-    return {"masked deep directed acyclic network on the run's structure: one masked layer per connected layer pair",
-            "1.0.0",
-            {structlab::optional_param("aggregate", std::string("sum_of_activations"),
-                                       "sum_of_activations (the seed's: sum of ReLUs of each source layer) or "
-                                       "activation_of_sum (ReLU of the summed inputs)"),
-             structlab::optional_param("sinks_to_output", false,
-                                       "vertices without outgoing edges below the last layer also feed the output"),
-             structlab::optional_param("layer_norm", false, "layer-normalise every structure layer's activations")}};
+    return {
+        "masked deep directed acyclic network on the run's structure: one masked layer per connected layer "
+        "pair",
+        "1.0.0",
+        {structlab::optional_param("aggregate", std::string("sum_of_activations"),
+                                   "sum_of_activations (the seed's: sum of ReLUs of each source layer) or "
+                                   "activation_of_sum (ReLU of the summed inputs)"),
+         structlab::optional_param(
+             "sinks_to_output", false,
+             "vertices without outgoing edges below the last layer also feed the output"),
+         structlab::optional_param("layer_norm", false,
+                                   "layer-normalise every structure layer's activations")}};
   }
 
   explicit DeepDan(const structlab::Params& params)
@@ -33,17 +37,19 @@ class DeepDan : public structlab::plugin::ModelKind {
 
   bool needs_structure() const override { return true; }
 
-  std::shared_ptr<structlab::nn::MaskedModel> build(const structlab::plugin::ModelContext& context) const override {
+  std::shared_ptr<structlab::nn::MaskedModel> build(
+      const structlab::plugin::ModelContext& context) const override {
     if (context.structure == nullptr) {
       throw structlab::ConfigError(
-          "model 'dan' builds on a structure, but the run has none: add a `structure:` section (a generator) to the "
+          "model 'dan' builds on a structure, but the run has none: add a `structure:` section (a generator) "
+          "to the "
           "spec");
     }
-    structlab::nn::MaskedDeepDAN model(*context.structure,
-                                       structlab::nn::MaskedDeepDANOptions(context.input_shape, context.num_outputs)
-                                           .aggregate(aggregate_)
-                                           .sinks_to_output(sinks_to_output_)
-                                           .layer_norm(layer_norm_));
+    structlab::nn::MaskedDeepDAN model(
+        *context.structure, structlab::nn::MaskedDeepDANOptions(context.input_shape, context.num_outputs)
+                                .aggregate(aggregate_)
+                                .sinks_to_output(sinks_to_output_)
+                                .layer_norm(layer_norm_));
     return model.ptr();
   }
 

@@ -22,7 +22,8 @@ class FeedForward : public structlab::plugin::ModelKind {
       : hidden_widths_(params.get_int_list("hidden_widths")), bias_(params.get_bool("bias")) {
     for (std::size_t i = 0; i < hidden_widths_.size(); ++i) {
       if (hidden_widths_[i] < 1) {
-        params.fail("hidden_widths", "entry " + std::to_string(i) + " is " + std::to_string(hidden_widths_[i]) +
+        params.fail("hidden_widths", "entry " + std::to_string(i) + " is " +
+                                         std::to_string(hidden_widths_[i]) +
                                          "; every width must be at least 1");
       }
     }
@@ -30,9 +31,11 @@ class FeedForward : public structlab::plugin::ModelKind {
 
   bool needs_structure() const override { return false; }
 
-  std::shared_ptr<structlab::nn::MaskedModel> build(const structlab::plugin::ModelContext& context) const override {
+  std::shared_ptr<structlab::nn::MaskedModel> build(
+      const structlab::plugin::ModelContext& context) const override {
     structlab::nn::MaskedDeepFFN model(
-        structlab::nn::MaskedDeepFFNOptions(context.input_shape, context.num_outputs, hidden_widths_).bias(bias_));
+        structlab::nn::MaskedDeepFFNOptions(context.input_shape, context.num_outputs, hidden_widths_)
+            .bias(bias_));
     return model.ptr();
   }
 

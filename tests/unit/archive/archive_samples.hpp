@@ -49,15 +49,19 @@ inline archive::LayerRecord sample_layer(const std::string& name, std::int64_t o
 inline archive::StageRecord sample_stage(std::int64_t index) {
   archive::StageRecord stage;
   stage.index = index;
-  stage.description = index == 0 ? "trained" : "pruned level " + std::to_string(index) + " (magnitude_global)";
+  stage.description =
+      index == 0 ? "trained" : "pruned level " + std::to_string(index) + " (magnitude_global)";
   std::uint64_t seed = 100 + static_cast<std::uint64_t>(index);
-  stage.layers = {sample_layer("zeta_first", 3, 2, 0.7, true, seed), sample_layer("alpha", 1, 3, 0.5, false, seed + 1),
+  stage.layers = {sample_layer("zeta_first", 3, 2, 0.7, true, seed),
+                  sample_layer("alpha", 1, 3, 0.5, false, seed + 1),
                   sample_layer("skip", 1, 2, 1.0, true, seed + 2)};
   stage.layers[1].source_layer = 1;
   stage.layers[1].target_layer = 2;
   stage.structure = graph::LayeredGraph(6, {{0, 2}, {1, 3}, {2, 5}, {3, 5}});
   stage.structure_metrics = {{"density", 0.25 + index}, {"mean_path_length", 2.0 / 3.0}};
-  stage.metrics = {{"test_accuracy", 0.8125 - 0.01 * index}, {"test_loss", 0.4375}, {"density", 0.3},
+  stage.metrics = {{"test_accuracy", 0.8125 - 0.01 * index},
+                   {"test_loss", 0.4375},
+                   {"density", 0.3},
                    {"r_squared", std::nan("")}};
   return stage;
 }
@@ -65,8 +69,9 @@ inline archive::StageRecord sample_stage(std::int64_t index) {
 /// History row \p epoch of \p stage; accuracies are NaN on odd epochs, as for a regression.
 inline archive::HistoryRow sample_row(std::int64_t stage, std::int64_t epoch) {
   double accuracy = epoch % 2 == 1 ? std::nan("") : 0.5 + 0.01 * static_cast<double>(epoch);
-  return {stage, epoch, 1.0 / static_cast<double>(epoch + 2), accuracy, 0.75, accuracy, 0.05 * std::pow(0.5, epoch),
-          0.123456789, 40 - epoch};
+  return {stage,     epoch,    1.0 / static_cast<double>(epoch + 2), accuracy,
+          0.75,      accuracy, 0.05 * std::pow(0.5, epoch),          0.123456789,
+          40 - epoch};
 }
 
 /// Writes a complete archive at \p path: attributes, spec, structure, stages 0, 1 and 100, six history rows.

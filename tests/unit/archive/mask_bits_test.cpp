@@ -14,7 +14,8 @@ using archive::detail::unpack_mask_bits;
 
 TEST(MaskBits, FirstEntryGoesToTheMostSignificantBitAndRowsArePaddedWithZeros) {
   // np.packbits([[1,0,0,0,0,0,0,1, 1], [0,1,0,0,0,0,0,0, 0]], axis=-1) == [[0x81, 0x80], [0x40, 0x00]]
-  torch::Tensor mask = torch::tensor({1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0}).view({2, 9}) != 0;
+  torch::Tensor mask =
+      torch::tensor({1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0}).view({2, 9}) != 0;
   torch::Tensor packed = pack_mask_bits(mask);
   ASSERT_EQ(packed.sizes(), (std::vector<std::int64_t>{2, 2}));
   EXPECT_EQ(packed.scalar_type(), torch::kUInt8);

@@ -16,7 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The message of the ArchiveError that \p action throws; fails the test when it throws nothing or another type.
+// The message of the ArchiveError that \p action throws; fails the test when it throws nothing or another
+// type.
 template <class Action>
 std::string archive_error_of(Action&& action) {
   try {
@@ -31,8 +32,9 @@ std::string archive_error_of(Action&& action) {
   return "";
 }
 
-#define EXPECT_MENTIONS(message, text) \
-  EXPECT_NE((message).find(text), std::string::npos) << "message: " << (message) << "\nexpected to mention: " << (text)
+#define EXPECT_MENTIONS(message, text)               \
+  EXPECT_NE((message).find(text), std::string::npos) \
+      << "message: " << (message) << "\nexpected to mention: " << (text)
 
 // A hand-made HDF5 file with the given root attributes, for files structlab itself would never write.
 void write_hdf5_with_root_attributes(const fs::path& path, std::int64_t format, const char* status) {
@@ -127,12 +129,12 @@ TEST_F(ArchiveErrors, AStatusOtherThanCompletedOrFailedIsUnreadable) {
 
 TEST_F(ArchiveErrors, ACorruptCompressedChunkNamesItsDataset) {
   testing::write_sample_archive(path_);
-  // find the first chunk of one mask and overwrite its deflated bytes
+  // find the first chunk of a stage's (deflated) edge array and overwrite its compressed bytes
   haddr_t address = 0;
   hsize_t chunk_size = 0;
   {
     hid_t file = H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t dataset = H5Dopen2(file, "/stages/01/layers/zeta_first/mask", H5P_DEFAULT);
+    hid_t dataset = H5Dopen2(file, "/stages/01/structure/edges", H5P_DEFAULT);
     hsize_t origin[2] = {0, 0};
     unsigned filter_mask = 0;
     ASSERT_GE(H5Dget_chunk_info_by_coord(dataset, origin, &filter_mask, &address, &chunk_size), 0);
@@ -147,7 +149,7 @@ TEST_F(ArchiveErrors, ACorruptCompressedChunkNamesItsDataset) {
   }
   std::string message = archive_error_of([&] { archive::read_archive(path_); });
   EXPECT_MENTIONS(message, path_.string());
-  EXPECT_MENTIONS(message, "/stages/01/layers/zeta_first/mask");
+  EXPECT_MENTIONS(message, "/stages/01/structure/edges");
 }
 
 TEST_F(ArchiveErrors, AnUncreatableDirectoryNamesThePath) {
@@ -190,7 +192,8 @@ TEST_F(ArchiveWriterErrors, RepeatedStageLayerSpecOrStructureIsRefused) {
   writer_->write_spec("a: 1");
   EXPECT_MENTIONS(archive_error_of([&] { writer_->write_spec("a: 2"); }), "/spec already exists");
   writer_->write_structure(testing::sample_graph(), {});
-  EXPECT_MENTIONS(archive_error_of([&] { writer_->write_structure(testing::sample_graph(), {}); }), "/structure");
+  EXPECT_MENTIONS(archive_error_of([&] { writer_->write_structure(testing::sample_graph(), {}); }),
+                  "/structure");
 }
 
 TEST_F(ArchiveWriterErrors, BadRecordsAreRefusedByName) {
@@ -203,7 +206,9 @@ TEST_F(ArchiveWriterErrors, BadRecordsAreRefusedByName) {
   archive::StageRecord shadowing = testing::sample_stage(0);
   shadowing.metrics["description"] = 1.0;
   EXPECT_MENTIONS(archive_error_of([&] { writer_->write_stage(shadowing); }), "'description'");
-  EXPECT_MENTIONS(archive_error_of([&] { writer_->write_structure(testing::sample_graph(), {{"num_vertices", 1}}); }),
+  EXPECT_MENTIONS(archive_error_of([&] {
+                    writer_->write_structure(testing::sample_graph(), {{"num_vertices", 1}});
+                  }),
                   "'num_vertices'");
   graph::LayeredGraph cycle(3, {{0, 1}, {1, 2}, {2, 0}});
   std::string message = archive_error_of([&] { writer_->write_structure(cycle, {}); });

@@ -19,7 +19,8 @@ using archive::LayerTensors;
 // NaN-aware exact equality: the same bits, not merely close.
 bool same_double(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
-void expect_same_metrics(const std::map<std::string, double>& expected, const std::map<std::string, double>& actual) {
+void expect_same_metrics(const std::map<std::string, double>& expected,
+                         const std::map<std::string, double>& actual) {
   ASSERT_EQ(expected.size(), actual.size());
   for (const auto& [name, value] : expected) {
     ASSERT_EQ(actual.count(name), 1u) << name;

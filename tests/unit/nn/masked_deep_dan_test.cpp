@@ -36,7 +36,8 @@ TEST(MaskedDeepDAN, OneMaskedLayerPerConnectedLayerPairInForwardOrder) {
   auto refs = model->masked_layers();
   std::vector<std::string> names;
   for (const auto& ref : refs) names.push_back(ref.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"input", "main_1", "main_2", "skip_0_2", "main_3", "skip_0_3", "output"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"input", "main_1", "main_2", "skip_0_2", "main_3", "skip_0_3",
+                                             "output"}));
   EXPECT_EQ(refs[3].source_layer, 0);
   EXPECT_EQ(refs[3].target_layer, 2);
   EXPECT_EQ(refs.back().source_layer, 3);
@@ -69,7 +70,7 @@ TEST(MaskedDeepDAN, MasksFollowARandomStructureEdgeForEdge) {
     const auto& targets = structure.vertices(ref.target_layer);
     auto mask = ref.layer->mask();
     ASSERT_EQ(mask.sizes(), (std::vector<std::int64_t>{static_cast<std::int64_t>(targets.size()),
-                                                      static_cast<std::int64_t>(sources.size())}));
+                                                       static_cast<std::int64_t>(sources.size())}));
     for (std::size_t i = 0; i < targets.size(); ++i) {
       for (std::size_t j = 0; j < sources.size(); ++j) {
         EXPECT_EQ(mask[i][j].item<bool>(), structure.has_edge(sources[j], targets[i])) << ref.name;
@@ -107,10 +108,12 @@ torch::Tensor seed_forward(MaskedDeepDAN& model, const torch::Tensor& x, bool ac
   auto l = layers_by_name(model);
   auto h0 = torch::relu(l.at("input")->forward(x));
   auto h1 = torch::relu(l.at("main_1")->forward(h0));
-  auto h2 = activation_of_sum ? torch::relu(l.at("main_2")->forward(h1) + l.at("skip_0_2")->forward(h0))
-                              : torch::relu(l.at("main_2")->forward(h1)) + torch::relu(l.at("skip_0_2")->forward(h0));
-  auto h3 = activation_of_sum ? torch::relu(l.at("main_3")->forward(h2) + l.at("skip_0_3")->forward(h0))
-                              : torch::relu(l.at("main_3")->forward(h2)) + torch::relu(l.at("skip_0_3")->forward(h0));
+  auto h2 = activation_of_sum
+                ? torch::relu(l.at("main_2")->forward(h1) + l.at("skip_0_2")->forward(h0))
+                : torch::relu(l.at("main_2")->forward(h1)) + torch::relu(l.at("skip_0_2")->forward(h0));
+  auto h3 = activation_of_sum
+                ? torch::relu(l.at("main_3")->forward(h2) + l.at("skip_0_3")->forward(h0))
+                : torch::relu(l.at("main_3")->forward(h2)) + torch::relu(l.at("skip_0_3")->forward(h0));
   // with sinks_to_output vertex 5 (second unit of layer 2) feeds the output before vertex 4
   auto sources = sinks ? torch::cat({h2.narrow(1, 1, 1), h3}, 1) : h3;
   return l.at("output")->forward(sources);
@@ -121,7 +124,8 @@ TEST(MaskedDeepDAN, ForwardIsTheSeedsSumOfActivations) {
   auto x = torch::randn({6, 4});
   for (bool fused : {true, false}) {
     auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3).fused(fused));
-    EXPECT_TRUE(torch::allclose(model->forward(x), seed_forward(model, x, false, false), 1e-5, 1e-6)) << fused;
+    EXPECT_TRUE(torch::allclose(model->forward(x), seed_forward(model, x, false, false), 1e-5, 1e-6))
+        << fused;
   }
 }
 
@@ -129,7 +133,8 @@ TEST(MaskedDeepDAN, ActivationOfSumAggregate) {
   torch::manual_seed(2);
   auto x = torch::randn({6, 4});
   for (bool fused : {true, false}) {
-    auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3).aggregate(DanAggregate::activation_of_sum).fused(fused));
+    auto model = dan_on(small_dag(),
+                        MaskedDeepDANOptions({4}, 3).aggregate(DanAggregate::activation_of_sum).fused(fused));
     EXPECT_TRUE(torch::allclose(model->forward(x), seed_forward(model, x, true, false), 1e-5, 1e-6)) << fused;
   }
 }
@@ -170,7 +175,8 @@ void expect_fused_matches_per_block(const graph::LayeredGraph& structure, Masked
   }
   auto fused_layers = fused->masked_layers();
   auto per_block_layers = per_block->masked_layers();
-  for (std::size_t k = 0; k < fused_layers.size(); ++k) per_block_layers[k].layer->set_mask(fused_layers[k].layer->mask());
+  for (std::size_t k = 0; k < fused_layers.size(); ++k)
+    per_block_layers[k].layer->set_mask(fused_layers[k].layer->mask());
   auto x = torch::randn({batch, options.input_shape()[0]});
   auto out_fused = fused->forward(x);
   auto out_per_block = per_block->forward(x);
@@ -180,7 +186,8 @@ void expect_fused_matches_per_block(const graph::LayeredGraph& structure, Masked
   auto fused_parameters = fused->named_parameters();
   auto per_block_parameters = per_block->named_parameters();
   for (const auto& item : fused_parameters) {
-    EXPECT_TRUE(torch::allclose(item.value().grad(), per_block_parameters[item.key()].grad(), 1e-3, 1e-4)) << item.key();
+    EXPECT_TRUE(torch::allclose(item.value().grad(), per_block_parameters[item.key()].grad(), 1e-3, 1e-4))
+        << item.key();
   }
 }
 
@@ -188,7 +195,8 @@ TEST(MaskedDeepDAN, FusedKernelMatchesPerBlockOpsOnRandomStructures) {
   for (std::uint64_t seed : {1, 2, 3}) {
     auto structure = random_dag(30, 0.15, seed);
     expect_fused_matches_per_block(structure, MaskedDeepDANOptions({5}, 4), 9);
-    expect_fused_matches_per_block(structure, MaskedDeepDANOptions({5}, 4).aggregate(DanAggregate::activation_of_sum), 9);
+    expect_fused_matches_per_block(
+        structure, MaskedDeepDANOptions({5}, 4).aggregate(DanAggregate::activation_of_sum), 9);
     expect_fused_matches_per_block(structure, MaskedDeepDANOptions({5}, 4).sinks_to_output(true), 1);
   }
 }
@@ -199,15 +207,18 @@ TEST(MaskedDeepDAN, FusedKernelMatchesPerBlockOpsOnDenseLayers) {
   std::vector<graph::Edge> edges;
   for (std::int64_t v = 64; v < 128; ++v) {
     edges.push_back({v - 64, v});
-    for (std::int64_t u = 0; u < 64; ++u) if (u != v - 64 && rng.bernoulli(0.5)) edges.push_back({u, v});
+    for (std::int64_t u = 0; u < 64; ++u)
+      if (u != v - 64 && rng.bernoulli(0.5)) edges.push_back({u, v});
   }
   for (std::int64_t v = 128; v < 168; ++v) {
-    for (std::int64_t u = 0; u < 128; ++u) if (u >= 64 || rng.bernoulli(0.6)) edges.push_back({u, v});
+    for (std::int64_t u = 0; u < 128; ++u)
+      if (u >= 64 || rng.bernoulli(0.6)) edges.push_back({u, v});
   }
   graph::LayeredGraph structure(168, edges);
   ASSERT_EQ(structure.num_layers(), 3);
   expect_fused_matches_per_block(structure, MaskedDeepDANOptions({6}, 2), 5);
-  expect_fused_matches_per_block(structure, MaskedDeepDANOptions({6}, 2).aggregate(DanAggregate::activation_of_sum), 5);
+  expect_fused_matches_per_block(structure,
+                                 MaskedDeepDANOptions({6}, 2).aggregate(DanAggregate::activation_of_sum), 5);
 }
 
 TEST(MaskedDeepDAN, SecondDerivativesOfFusedAndPerBlockAgree) {
@@ -233,7 +244,8 @@ TEST(MaskedDeepDAN, SecondDerivativesOfFusedAndPerBlockAgree) {
 TEST(MaskedDeepDAN, GradientsAreZeroAtMaskedPositions) {
   auto structure = random_dag(30, 0.3, 2);
   auto model = dan_on(structure, MaskedDeepDANOptions({5}, 3));
-  for (auto& ref : model->masked_layers()) ref.layer->set_mask(ref.layer->mask() & (torch::rand(ref.layer->mask().sizes()) > 0.5));
+  for (auto& ref : model->masked_layers())
+    ref.layer->set_mask(ref.layer->mask() & (torch::rand(ref.layer->mask().sizes()) > 0.5));
   model->forward(torch::randn({16, 5})).pow(2).sum().backward();
   float active_gradient = 0.f;
   for (auto& ref : model->masked_layers()) {

@@ -41,7 +41,8 @@ TEST(MaskedDeepFFN, ForwardIsReluBetweenMaskedLayers) {
   auto layers = model->masked_layers();
   layers[1].layer->set_mask(torch::rand({4, 5}) > 0.5);
   auto x = torch::randn({4, 6});
-  auto expected = layers[2].layer->forward(torch::relu(layers[1].layer->forward(torch::relu(layers[0].layer->forward(x)))));
+  auto expected = layers[2].layer->forward(
+      torch::relu(layers[1].layer->forward(torch::relu(layers[0].layer->forward(x)))));
   EXPECT_TRUE(torch::allclose(model->forward(x), expected));
 }
 
@@ -95,8 +96,9 @@ TEST(MaskedDeepFFN, CountsParametersAndActiveWeights) {
   EXPECT_EQ(model->active_parameter_count(), weights + biases - 20);
   std::ostringstream text;
   model->pretty_print(text);
-  EXPECT_EQ(text.str(),
-            "structlab::nn::MaskedDeepFFN(input=6, hidden=[5, 4], outputs=3, parameters=74, active_weights=42/62)");
+  EXPECT_EQ(
+      text.str(),
+      "structlab::nn::MaskedDeepFFN(input=6, hidden=[5, 4], outputs=3, parameters=74, active_weights=42/62)");
 }
 
 TEST(MaskedDeepFFN, ApplyAndRecomputeMaskReachEveryLayer) {

@@ -54,7 +54,8 @@ TEST(MaskedLinear, ForwardOfFullMaskEqualsTorchLinear) {
   torch::manual_seed(1);
   MaskedLinear layer(4, 3);
   auto x = torch::randn({2, 4});
-  EXPECT_TRUE(torch::allclose(layer->forward(x), torch::nn::functional::linear(x, layer->weight, layer->bias)));
+  EXPECT_TRUE(
+      torch::allclose(layer->forward(x), torch::nn::functional::linear(x, layer->weight, layer->bias)));
 }
 
 TEST(MaskedLinear, ApplyMaskZeroesMaskedWeightsOnly) {

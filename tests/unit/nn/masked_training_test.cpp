@@ -78,8 +78,7 @@ void expect_soft_masked_weights_have_no_effect(MaskedModel& model, const Optimiz
   {
     torch::NoGradGuard no_grad;
     for (auto& ref : model.masked_layers()) {
-      ref.layer->weight.masked_scatter_(~ref.layer->mask(),
-                                        torch::randn(ref.layer->weight.sizes()) * 100.f);
+      ref.layer->weight.masked_scatter_(~ref.layer->mask(), torch::randn(ref.layer->weight.sizes()) * 100.f);
     }
   }
   EXPECT_TRUE(torch::allclose(model.forward(x), output));

@@ -76,7 +76,8 @@ TEST(ModelPlugins, DanBuildsOnTheRunsStructureWithItsOptions) {
   Params with_norm;
   with_norm.set("layer_norm", true);
   auto normed = registry.create_model_kind("dan", with_norm)->build({&structure, {4}, 3});
-  EXPECT_GT(normed->parameter_count(), registry.create_model_kind("dan", Params())->build({&structure, {4}, 3})->parameter_count());
+  EXPECT_GT(normed->parameter_count(),
+            registry.create_model_kind("dan", Params())->build({&structure, {4}, 3})->parameter_count());
 }
 
 TEST(ModelPlugins, DanWithoutStructureOrWithUnknownAggregateIsAConfigError) {

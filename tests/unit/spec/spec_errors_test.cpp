@@ -186,8 +186,8 @@ TEST(SpecErrors, UnknownPluginNamesSpecLocationKeyAndAvailablePlugins) {
       "fixture_model}\n");
   EXPECT_CONTAINS(message, "SPEC:3:13: structure.plugin: no generator plugin named 'nope'; available: ");
   EXPECT_CONTAINS(message, "fixture_path");
-  EXPECT_CONTAINS(config_error_of(with("pruning: {plugin: magnitude_global}\n")),
-                  "SPEC:5:11: pruning.plugin: no pruner plugin named 'magnitude_global'; available: ");
+  EXPECT_CONTAINS(config_error_of(with("pruning: {plugin: magnitude_globl}\n")),
+                  "SPEC:5:11: pruning.plugin: no pruner plugin named 'magnitude_globl'; available: ");
 }
 
 TEST(SpecErrors, PluginBuiltForAnotherApiIsAConfigErrorAtThePluginKey) {

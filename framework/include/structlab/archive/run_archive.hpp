@@ -25,52 +25,52 @@ struct PluginUse {
 
 /// Root attributes written when a run starts.
 struct RunAttributes {
-  std::string structlab_version;  ///< structlab version
-  std::string run_id;             ///< run id
-  std::string spec_hash;          ///< spec hash
-  std::uint64_t seed = 0;         ///< run seed
-  std::string start_time;         ///< ISO 8601 UTC
-  std::string host;               ///< host name
-  std::string torch_version;      ///< LibTorch version
-  std::vector<PluginUse> plugins; ///< every plugin the run used
+  std::string structlab_version;   ///< structlab version
+  std::string run_id;              ///< run id
+  std::string spec_hash;           ///< spec hash
+  std::uint64_t seed = 0;          ///< run seed
+  std::string start_time;          ///< ISO 8601 UTC
+  std::string host;                ///< host name
+  std::string torch_version;       ///< LibTorch version
+  std::vector<PluginUse> plugins;  ///< every plugin the run used
 };
 
 /// One masked layer of a stage.
 struct LayerRecord {
-  std::string name;          ///< masked layer name (group name)
-  std::int64_t source_layer; ///< structure layer feeding it (-1 = input)
-  std::int64_t target_layer; ///< structure layer it feeds (num_layers = output)
-  torch::Tensor weight;      ///< float32 [out, in]
-  torch::Tensor bias;        ///< float32 [out], may be undefined
-  torch::Tensor mask;        ///< bool [out, in]
+  std::string name;           ///< masked layer name (group name)
+  std::int64_t source_layer;  ///< structure layer feeding it (-1 = input)
+  std::int64_t target_layer;  ///< structure layer it feeds (num_layers = output)
+  torch::Tensor weight;       ///< float32 [out, in]
+  torch::Tensor bias;         ///< float32 [out], may be undefined
+  torch::Tensor mask;         ///< bool [out, in]
 };
 
 /// One stage: 00 = the trained dense-by-structure model, then one per pruning step.
 struct StageRecord {
-  std::int64_t index = 0;                  ///< stage number
-  std::string description;                 ///< e.g. "trained", "pruned level 1 (magnitude_global)"
-  std::vector<LayerRecord> layers;         ///< every masked layer
-  graph::LayeredGraph structure;           ///< graph regenerated from the masks
+  std::int64_t index = 0;                           ///< stage number
+  std::string description;                          ///< e.g. "trained", "pruned level 1 (magnitude_global)"
+  std::vector<LayerRecord> layers;                  ///< every masked layer
+  graph::LayeredGraph structure;                    ///< graph regenerated from the masks
   std::map<std::string, double> structure_metrics;  ///< its metrics
-  std::map<std::string, double> metrics;   ///< test loss/accuracy, density, active weights, dead vertices, ...
+  std::map<std::string, double> metrics;  ///< test loss/accuracy, density, active weights, dead vertices, ...
 };
 
 /// One row of the per-epoch history table.
 struct HistoryRow {
-  std::int64_t stage = 0;        ///< stage the epoch belongs to
-  std::int64_t epoch = 0;        ///< epoch within the stage, from 1
-  double train_loss = 0;         ///< mean training loss
-  double train_accuracy = 0;     ///< training accuracy (NaN for regression)
-  double test_loss = 0;          ///< test loss
-  double test_accuracy = 0;      ///< test accuracy (NaN for regression)
-  double learning_rate = 0;      ///< learning rate used in the epoch
-  double seconds = 0;            ///< wall time of the epoch
+  std::int64_t stage = 0;           ///< stage the epoch belongs to
+  std::int64_t epoch = 0;           ///< epoch within the stage, from 1
+  double train_loss = 0;            ///< mean training loss
+  double train_accuracy = 0;        ///< training accuracy (NaN for regression)
+  double test_loss = 0;             ///< test loss
+  double test_accuracy = 0;         ///< test accuracy (NaN for regression)
+  double learning_rate = 0;         ///< learning rate used in the epoch
+  double seconds = 0;               ///< wall time of the epoch
   std::int64_t active_weights = 0;  ///< active weights at the end of the epoch
 };
 
 /// Writes one run's archive under a temporary name and renames it into place on finish(), so a run killed
-/// mid-way never leaves a file under the final name. Every method throws ArchiveError naming the path (and the
-/// group or dataset involved); calls after finish() throw too. Not safe for concurrent use of one writer.
+/// mid-way never leaves a file under the final name. Every method throws ArchiveError naming the path (and
+/// the group or dataset involved); calls after finish() throw too. Not safe for concurrent use of one writer.
 class RunArchiveWriter {
  public:
   /// Creates the parent directory and opens `<final_path>.partial` for writing (replacing a stale one).
@@ -84,17 +84,18 @@ class RunArchiveWriter {
   void write_run_attributes(const RunAttributes& attributes);
   /// `/spec`: the resolved YAML text; a second call is an ArchiveError.
   void write_spec(const std::string& yaml);
-  /// `/structure`: edges E×2 int64, layer per vertex int32, metrics as attributes; a second call, a graph with a
-  /// cycle or a metric named num_vertices is an ArchiveError.
+  /// `/structure`: edges E×2 int64, layer per vertex int32, metrics as attributes; a second call, a graph
+  /// with a cycle or a metric named num_vertices is an ArchiveError.
   void write_structure(const graph::LayeredGraph& structure, const std::map<std::string, double>& metrics);
-  /// `/stages/NN`: the stage's layers, regenerated graph and metrics. Weights and biases are stored as float32,
-  /// masks as 0/1 bytes. Checked before anything is written: a negative or repeated index, a repeated or
-  /// unusable layer name, a mask shaped unlike its weight, or a metric named description is an ArchiveError.
+  /// `/stages/NN`: the stage's layers, regenerated graph and metrics. Weights and biases are stored as
+  /// float32, masks bit-packed in NumPy's packbits layout. Checked before anything is written: a negative or
+  /// repeated index, a repeated or unusable layer name, a mask shaped unlike its weight, or a metric named
+  /// description is an ArchiveError.
   void write_stage(const StageRecord& stage);
   /// Appends one row to `/history`.
   void append_history(const HistoryRow& row);
-  /// Writes status ("completed" or "failed", anything else is an ArchiveError), message and end time, closes the
-  /// file, flushes it to disk and renames it to the final path (replacing an older archive there).
+  /// Writes status ("completed" or "failed", anything else is an ArchiveError), message and end time, closes
+  /// the file, flushes it to disk and renames it to the final path (replacing an older archive there).
   void finish(const std::string& status, const std::string& message, const std::string& end_time);
   /// The final path.
   const std::filesystem::path& final_path() const;
@@ -106,24 +107,25 @@ class RunArchiveWriter {
 
 /// State of a run's archive on disk.
 enum class ArchiveState {
-  missing,    ///< no file under the final name
-  completed,  ///< finished with status "completed"
-  failed,     ///< finished with status "failed"
-  unreadable, ///< present but not a readable structlab archive
+  missing,     ///< no file under the final name
+  completed,   ///< finished with status "completed"
+  failed,      ///< finished with status "failed"
+  unreadable,  ///< present but not a readable structlab archive
 };
 
 /// Reads the state of the archive at \p path from its root attributes, without throwing and without reading
-/// the tensors: any file that does not open as a structlab archive with status completed or failed is unreadable.
+/// the tensors: any file that does not open as a structlab archive with status completed or failed is
+/// unreadable.
 ArchiveState archive_state(const std::filesystem::path& path);
 
 /// Everything an archive holds, as read back by read_archive().
 struct ArchiveSummary {
-  std::map<std::string, std::string> attributes;  ///< root attributes as text (numbers in decimal)
-  std::string spec_yaml;                          ///< `/spec`
-  graph::LayeredGraph structure;                  ///< `/structure`: the generated graph
+  std::map<std::string, std::string> attributes;    ///< root attributes as text (numbers in decimal)
+  std::string spec_yaml;                            ///< `/spec`
+  graph::LayeredGraph structure;                    ///< `/structure`: the generated graph
   std::map<std::string, double> structure_metrics;  ///< `/structure` metric attributes
-  std::vector<StageRecord> stages;                ///< stages in index order, layers in the order written
-  std::vector<HistoryRow> history;                ///< the history table, in the order appended
+  std::vector<StageRecord> stages;                  ///< stages in index order, layers in the order written
+  std::vector<HistoryRow> history;                  ///< the history table, in the order appended
 };
 
 /// How much of each layer read_archive() loads.

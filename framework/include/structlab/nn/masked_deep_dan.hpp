@@ -33,9 +33,10 @@ struct MaskedDeepDANOptions {
   /// A net for samples of shape \p input_shape (flattened) and \p num_outputs outputs.
   MaskedDeepDANOptions(std::vector<std::int64_t> input_shape, std::int64_t num_outputs)
       : input_shape_(std::move(input_shape)), num_outputs_(num_outputs) {}
-  TORCH_ARG(std::vector<std::int64_t>, input_shape);                ///< one sample's shape, e.g. {1, 28, 28}
-  TORCH_ARG(std::int64_t, num_outputs);                             ///< classes or regression targets
-  TORCH_ARG(DanAggregate, aggregate) = DanAggregate::sum_of_activations;  ///< how a layer combines its sources
+  TORCH_ARG(std::vector<std::int64_t>, input_shape);  ///< one sample's shape, e.g. {1, 28, 28}
+  TORCH_ARG(std::int64_t, num_outputs);               ///< classes or regression targets
+  TORCH_ARG(DanAggregate,
+            aggregate) = DanAggregate::sum_of_activations;  ///< how a layer combines its sources
   /// Vertices without outgoing edges below the last layer also feed the output layer (in the seed their
   /// computation is dead).
   TORCH_ARG(bool, sinks_to_output) = false;

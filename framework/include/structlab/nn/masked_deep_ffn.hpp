@@ -20,7 +20,9 @@ struct MaskedDeepFFNOptions {
   /// entry of \p hidden_widths (none: a single masked layer from the input to the outputs).
   MaskedDeepFFNOptions(std::vector<std::int64_t> input_shape, std::int64_t num_outputs,
                        std::vector<std::int64_t> hidden_widths)
-      : input_shape_(std::move(input_shape)), num_outputs_(num_outputs), hidden_widths_(std::move(hidden_widths)) {}
+      : input_shape_(std::move(input_shape)),
+        num_outputs_(num_outputs),
+        hidden_widths_(std::move(hidden_widths)) {}
   TORCH_ARG(std::vector<std::int64_t>, input_shape);    ///< one sample's shape, e.g. {1, 28, 28}
   TORCH_ARG(std::int64_t, num_outputs);                 ///< classes or regression targets
   TORCH_ARG(std::vector<std::int64_t>, hidden_widths);  ///< widths of the hidden layers, input side first

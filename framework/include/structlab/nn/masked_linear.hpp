@@ -23,9 +23,9 @@ struct MaskedLinearOptions {
 /// with one tensor operation and read them as one array (MaskedDeepDAN does). The flat tensors are not
 /// parameters: each layer registers its own [out, in] / [out] views as its parameters and buffer.
 struct PackedLayerStorage {
-  torch::Tensor weight;            ///< flat float tensor, already initialised; must not require grad
-  torch::Tensor bias;              ///< flat float tensor, already initialised; unused when the layer has no bias
-  torch::Tensor mask;              ///< flat bool tensor, same layout as weight
+  torch::Tensor weight;  ///< flat float tensor, already initialised; must not require grad
+  torch::Tensor bias;    ///< flat float tensor, already initialised; unused when the layer has no bias
+  torch::Tensor mask;    ///< flat bool tensor, same layout as weight
   std::int64_t weight_offset = 0;  ///< first entry of this layer's block in weight and mask
   std::int64_t bias_offset = 0;    ///< first entry of this layer's bias
 };

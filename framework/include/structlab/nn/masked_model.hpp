@@ -18,10 +18,10 @@ constexpr std::int64_t kInputLayer = -1;
 
 /// One masked layer of a model and which structure layers it connects.
 struct MaskedLayerRef {
-  std::string name;            ///< stable name, e.g. "main_3" or "skip_0_3"; used as archive group name
-  MaskedLinear layer;          ///< the layer itself (shared handle)
-  std::int64_t source_layer;   ///< structure layer feeding it; kInputLayer (-1) for the input
-  std::int64_t target_layer;   ///< structure layer it feeds; num_layers for the output
+  std::string name;           ///< stable name, e.g. "main_3" or "skip_0_3"; used as archive group name
+  MaskedLinear layer;         ///< the layer itself (shared handle)
+  std::int64_t source_layer;  ///< structure layer feeding it; kInputLayer (-1) for the input
+  std::int64_t target_layer;  ///< structure layer it feeds; num_layers for the output
 };
 
 /// A torch module whose weights live in masked layers.
