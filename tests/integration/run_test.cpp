@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -108,7 +109,21 @@ TEST(Run, SameSpecTwiceGivesIdenticalWeightsMasksAndMetrics) {
     EXPECT_EQ(first.history[i].test_loss, second.history[i].test_loss);
   }
   ASSERT_EQ(first.stages.size(), second.stages.size());
-  EXPECT_EQ(first.stages[0].metrics, second.stages[0].metrics);
+  const auto& metrics_a = first.stages[0].metrics;
+  const auto& metrics_b = second.stages[0].metrics;
+  ASSERT_EQ(metrics_a.size(), metrics_b.size());
+  for (const auto& [name, value] : metrics_a) {
+    double other = metrics_b.at(name);
+    EXPECT_TRUE(value == other || (std::isnan(value) && std::isnan(other))) << name;  // accuracy is NaN here
+  }
+  const auto& layers_a = first.stages[0].layers;
+  const auto& layers_b = second.stages[0].layers;
+  ASSERT_EQ(layers_a.size(), layers_b.size());
+  ASSERT_FALSE(layers_a.empty());
+  for (std::size_t i = 0; i < layers_a.size(); ++i) {
+    EXPECT_TRUE(torch::equal(layers_a[i].weight, layers_b[i].weight)) << layers_a[i].name;
+    EXPECT_TRUE(torch::equal(layers_a[i].mask, layers_b[i].mask)) << layers_a[i].name;
+  }
 }
 
 TEST(Run, InvalidSpecWritesNothingAndExits1) {

@@ -104,7 +104,10 @@ void open_archive(RunState& state, const std::filesystem::path& path) {
   }
   state.writer->write_run_attributes(attributes);
   state.writer->write_spec(state.spec.canonical_yaml);
-  if (state.structure) state.writer->write_structure(*state.structure, detail::structure_metrics(*state.structure));
+  // a model built without a spec structure (an FFN) still has one: the layered graph of its initial masks
+  graph::LayeredGraph structure =
+      state.structure ? *state.structure : state.model->generate_structure(false, false);
+  state.writer->write_structure(structure, detail::structure_metrics(structure));
 }
 
 void execute(RunState& state, const RunEnvironment& environment) {

@@ -122,11 +122,16 @@ void archive_stage(RunState& state, const std::string& description) {
   record.metrics["total_weights"] = static_cast<double>(state.model->total_weight_count());
   record.metrics["density"] = density_of(*state.model);
   record.metrics["parameters"] = static_cast<double>(state.model->parameter_count());
-  prune::DeadUnitReport dead = prune::count_dead_units(*state.model);
-  record.metrics["hidden_units"] = static_cast<double>(dead.units());
-  record.metrics["dead_units"] = static_cast<double>(dead.dead());
-  record.metrics["units_without_inputs"] = static_cast<double>(dead.without_inputs());
-  record.metrics["units_without_outputs"] = static_cast<double>(dead.without_outputs());
+  try {
+    prune::DeadUnitReport dead = prune::count_dead_units(*state.model);
+    record.metrics["hidden_units"] = static_cast<double>(dead.units());
+    record.metrics["dead_units"] = static_cast<double>(dead.dead());
+    record.metrics["units_without_inputs"] = static_cast<double>(dead.without_inputs());
+    record.metrics["units_without_outputs"] = static_cast<double>(dead.without_outputs());
+  } catch (const ModelError&) {
+    // a masked layer reading several structure layers at once (a DAN with sinks_to_output) has no per-layer
+    // unit layout; the dead-unit metrics are left out rather than guessed
+  }
   state.writer->write_stage(record);
 }
 
