@@ -1,0 +1,62 @@
+// Every example spec in configs/ is valid as it is, and shortened versions of the headline ones train.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "support/run_process.hpp"
+
+namespace structlab {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::make_temp_dir;
+using testing::run_structlab;
+
+TEST(Configs, EveryExampleSpecValidates) {
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(STRUCTLAB_TEST_SOURCE_DIR) / "configs")) {
+    if (entry.path().extension() != ".yaml") continue;
+    auto result = run_structlab("validate " + entry.path().string());
+    EXPECT_EQ(result.exit_code, 0) << entry.path() << "\n" << result.err;
+    EXPECT_NE(result.out.find("valid"), std::string::npos) << result.out;
+    ++checked;
+  }
+  EXPECT_GE(checked, 6);
+}
+
+// Test accuracy of the last stage of a run, read back through `structlab inspect --json`.
+double final_accuracy(const std::string& out_dir) {
+  for (const auto& entry : fs::recursive_directory_iterator(out_dir)) {
+    if (entry.path().extension() != ".h5") continue;
+    auto inspected = run_structlab("inspect --json " + entry.path().string());
+    EXPECT_EQ(inspected.exit_code, 0) << inspected.err;
+    auto json = nlohmann::json::parse(inspected.out);
+    return json["stages"].back()["metrics"]["test_accuracy"].get<double>();
+  }
+  ADD_FAILURE() << "no archive in " << out_dir;
+  return 0;
+}
+
+TEST(Configs, ShortenedFashionMlpLearns) {
+  std::string dir = make_temp_dir("fashion-mlp");
+  auto result = run_structlab(std::string("run ") + STRUCTLAB_TEST_SOURCE_DIR +
+                              "/configs/fashion-mlp.yaml --out " + dir +
+                              " --set dataset.limit_train=6000 --set dataset.limit_test=1000 --set training.epochs=2");
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  EXPECT_GT(final_accuracy(dir), 0.70);
+}
+
+TEST(Configs, ShortenedLotteryTicketKeepsAccuracyAtLowerDensity) {
+  std::string dir = make_temp_dir("lth");
+  auto result = run_structlab(std::string("run ") + STRUCTLAB_TEST_SOURCE_DIR + "/configs/lenet300-lth.yaml --out " +
+                              dir +
+                              " --set dataset.limit_train=4000 --set dataset.limit_test=1000 --set training.epochs=2"
+                              " --set pruning.schedule.levels=2");
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  EXPECT_GT(final_accuracy(dir), 0.65);
+}
+
+}  // namespace
+}  // namespace structlab
