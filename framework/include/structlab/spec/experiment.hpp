@@ -61,8 +61,8 @@ struct PruningSchedule {
   std::int64_t rewind_epoch = 0;     ///< iterative with rewind: epoch: weights saved after this epoch
   double initial_sparsity = 0.0;     ///< gradual: s_i
   double final_sparsity = 0.9;       ///< gradual: s_f
-  std::int64_t start_epoch = 0;      ///< gradual: t0
-  std::int64_t end_epoch = 1;        ///< gradual: last epoch of pruning
+  std::int64_t start_epoch = 0;      ///< gradual: epoch (0-based, of the gradual stage) whose first step is t0
+  std::int64_t end_epoch = 1;        ///< gradual: s_f is reached at the first step of this epoch; the stage trains end_epoch + finetune_epochs
   std::int64_t frequency = 1;        ///< gradual: steps (batches) between mask updates, Δt
 };
 
