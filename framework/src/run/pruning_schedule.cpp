@@ -75,6 +75,12 @@ void iterative(RunState& state) {
 void gradual(RunState& state) {
   const auto& pruning = *state.spec.pruning;
   const auto& schedule = pruning.schedule;
+  if (state.pruner->scope() == plugin::SelectionScope::below_zero) {
+    // such a strategy prunes by its own threshold, not by an amount, so it cannot follow AGP's targets
+    throw ConfigError("pruning.schedule.kind: strategy '" + strategy_name(state) +
+                      "' prunes by its own threshold and cannot follow the gradual schedule's sparsity targets; "
+                      "use one_shot or iterative");
+  }
   const std::int64_t steps_per_epoch = state.trainer->steps_per_epoch();
   prune::AgpSchedule agp = prune::agp_schedule_in_steps(schedule, steps_per_epoch);
   std::int64_t epoch_in_stage = 0;
