@@ -158,6 +158,23 @@ TEST(Run, DivergingRunIsRecordedAsFailedAndTheOthersGoOn) {
   EXPECT_EQ(completed, 1);
 }
 
+TEST(Run, DanWithoutStructureIsRefusedBeforeAnyRun) {
+  std::string dir = make_temp_dir("nostructure");
+  std::string spec = write_spec(dir, R"(experiment: nostructure
+dataset: {plugin: function, train_size: 32, test_size: 8}
+model: {plugin: dan}
+)");
+  auto validated = run_structlab("validate " + spec);
+  EXPECT_EQ(validated.exit_code, 1);
+  EXPECT_NE(validated.err.find("spec.yaml:3:9: model.plugin: model plugin 'dan' builds on the run's structure, "
+                               "but the spec has no `structure:` section"),
+            std::string::npos)
+      << validated.err;
+  auto run = run_structlab("run " + spec + " --out " + dir + "/out");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_FALSE(fs::exists(dir + "/out"));
+}
+
 TEST(Run, RunIndexOutsideTheListIsAnError) {
   std::string dir = make_temp_dir("index");
   auto result = run_structlab("run " + write_spec(dir, kSmallSpec) + " --run-index 7 --out " + dir + "/out");

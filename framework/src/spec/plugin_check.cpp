@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "structlab/error.hpp"
+#include "structlab/plugin/model_kind.hpp"
 
 namespace structlab::spec::detail {
 namespace {
@@ -31,6 +32,10 @@ void PluginChecker::construct(plugin::PluginKind kind, const std::string& name, 
       registry_.create_dataset(name, params);
       return;
   }
+}
+
+bool PluginChecker::model_needs_structure(const std::string& name, const Params& params) {
+  return registry_.create_model_kind(name, params)->needs_structure();
 }
 
 std::optional<CheckedPlugin> PluginChecker::check(plugin::PluginKind kind, const std::string& section,

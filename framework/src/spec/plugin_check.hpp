@@ -35,6 +35,10 @@ class PluginChecker {
                                      const SpecValue& name, const SourceLocation& section_where,
                                      const Params& raw, Problems& problems);
 
+  /// True when the model kind \p name, built with its validated \p params, needs the run's structure.
+  /// Throws what the plugin's construction throws (check() reports that first).
+  bool model_needs_structure(const std::string& name, const Params& params);
+
  private:
   void construct(plugin::PluginKind kind, const std::string& name, const Params& params);
 

@@ -85,6 +85,17 @@ ResolvedSections resolve_sections(const SpecDocument& document, PluginChecker& p
     }
     out.emplace(section.path, std::move(resolved));
   }
+  // a model kind built on the run's structure (dan) is useless without one: say so before any run starts
+  auto model = out.find("model");
+  if (model != out.end() && model->second.plugin && model->second.plugin_name && out.count("structure") == 0) {
+    const std::string& name = std::get<std::string>(model->second.plugin_name->value);
+    if (plugins.model_needs_structure(name, model->second.plugin->params)) {
+      problems.add(model->second.plugin_name->where, "model.plugin",
+                   fmt::format("model plugin '{}' builds on the run's structure, but the spec has no `structure:` "
+                               "section; add one, e.g. structure: {{plugin: newman_watts_strogatz, n: 100}}",
+                               name));
+    }
+  }
   return out;
 }
 
