@@ -37,9 +37,11 @@ int main(int argc, char** argv) {
     for (const auto& [name, measure] : groups()) std::cout << name << "\n";
     return 0;
   }
+  const bool retained = structlab::retain_freed_memory();  // as the structlab program does
   int threads = structlab::set_threads(options.threads);
   nlohmann::json figures;
   figures["threads"] = threads;
+  figures["allocator_keeps_freed_memory"] = retained;
   for (const auto& [name, measure] : groups()) {
     if (!only.empty() && std::find(only.begin(), only.end(), name) == only.end()) continue;
     std::cerr << "measuring " << name << "...\n";

@@ -11,6 +11,7 @@
 #include "structlab/version.hpp"
 
 int main(int argc, char** argv) {
+  structlab::retain_freed_memory();
   CLI::App app{"structlab: experiments on the structure of sparse neural networks", "structlab"};
   app.require_subcommand(1);
   app.fallthrough();

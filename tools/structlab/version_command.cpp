@@ -16,6 +16,7 @@ void add_version_command(CLI::App& app, const GlobalOptions& /*global*/, Command
       fmt::print("BLAS        {}{}\n", info.blas, info.blas_path.empty() ? "" : " (" + info.blas_path + ")");
       fmt::print("threads     {} (of {} cores; change with --threads)\n", info.threads,
                  info.cores);
+      fmt::print("allocator   {}\n", info.allocator);
       return 0;
     };
   });

@@ -1,7 +1,11 @@
 #include "structlab/runtime.hpp"
 
 #include <torch/torch.h>
+#include <malloc.h>
 #include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
 
 #include <fstream>
 #include <thread>
@@ -11,6 +15,10 @@
 
 namespace structlab {
 namespace {
+
+constexpr int kMmapThreshold = 32 << 20;  // glibc's largest allowed value
+constexpr int kTrimThreshold = 1 << 30;
+bool freed_memory_retained = false;
 
 // The BLAS in use is whatever libblas the dynamic linker mapped (Debian switches it with alternatives).
 std::string mapped_blas_path() {
@@ -52,7 +60,17 @@ RuntimeInfo runtime_info() {
   info.cores = static_cast<int>(std::thread::hardware_concurrency());
   char host[256] = {0};
   if (gethostname(host, sizeof(host) - 1) == 0) info.host = host;
+  info.allocator = freed_memory_retained ? "glibc malloc, keeps freed memory (mmap threshold 32 MiB, trim 1 GiB)"
+                                         : "glibc malloc, default thresholds";
   return info;
+}
+
+bool retain_freed_memory() {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables != nullptr && std::strstr(tunables, "malloc") != nullptr) return false;
+  freed_memory_retained =
+      mallopt(M_MMAP_THRESHOLD, kMmapThreshold) == 1 && mallopt(M_TRIM_THRESHOLD, kTrimThreshold) == 1;
+  return freed_memory_retained;
 }
 
 int set_threads(int requested) {

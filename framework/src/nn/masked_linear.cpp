@@ -18,16 +18,27 @@ void check_sizes(const MaskedLinearOptions& options) {
   }
 }
 
-// A [rows, cols] view of entries [offset, offset + rows*cols) of a flat tensor.
-torch::Tensor block_of(const torch::Tensor& flat, std::int64_t offset, std::int64_t rows, std::int64_t cols,
-                       const char* what) {
-  if (!flat.defined() || flat.dim() != 1 || offset < 0 || offset + rows * cols > flat.numel()) {
+// A tensor on entries [offset, offset + numel(shape)) of a flat tensor's memory, contiguous in \p shape
+// ([rows, cols] or [rows]). It shares the flat tensor's storage but is not an autograd view of it (the flat
+// tensor is only the memory, never used itself), so the layer's weight stays an ordinary leaf. Made directly
+// rather than through as_strided: a model makes hundreds of thousands of these and the dispatcher dominated.
+torch::Tensor block_of(const torch::Tensor& flat, std::int64_t offset, at::IntArrayRef shape, const char* what) {
+  const std::int64_t cols = shape.size() == 2 ? shape[1] : 1;
+  const std::int64_t entries = shape[0] * cols;
+  if (!flat.defined() || flat.dim() != 1 || !flat.is_contiguous() || offset < 0 ||
+      offset + entries > flat.numel()) {
     throw ModelError(std::string("MaskedLinear: packed ") + what + " block at offset " +
-                     std::to_string(offset) + " of " + std::to_string(rows * cols) +
-                     " entries does not fit a flat storage of " +
+                     std::to_string(offset) + " of " + std::to_string(entries) +
+                     " entries does not fit a flat contiguous storage of " +
                      (flat.defined() ? std::to_string(flat.numel()) : std::string("no")) + " entries");
   }
-  return flat.narrow(0, offset, rows * cols).view({rows, cols});
+  auto block = at::detail::make_tensor<c10::TensorImpl>(c10::Storage(flat.storage()), flat.key_set(),
+                                                         flat.dtype());
+  const std::int64_t row_stride[] = {cols, 1};
+  block.unsafeGetTensorImpl()->set_sizes_and_strides(shape, at::IntArrayRef(row_stride + 2 - shape.size(),
+                                                                             shape.size()),
+                                                     flat.storage_offset() + offset);
+  return block;
 }
 
 }  // namespace
@@ -48,11 +59,11 @@ MaskedLinearImpl::MaskedLinearImpl(const MaskedLinearOptions& options_, const Pa
     throw ModelError(
         "MaskedLinear: packed weight storage must not require grad; its views become the parameters");
   }
-  weight = register_parameter("weight", block_of(storage.weight, storage.weight_offset, out, in, "weight"));
+  weight = register_parameter("weight", block_of(storage.weight, storage.weight_offset, {out, in}, "weight"));
   bias = options.bias() ? register_parameter(
-                              "bias", block_of(storage.bias, storage.bias_offset, out, 1, "bias").view({out}))
+                              "bias", block_of(storage.bias, storage.bias_offset, {out}, "bias"))
                         : register_parameter("bias", torch::Tensor(), /*requires_grad=*/false);
-  auto mask = block_of(storage.mask, storage.weight_offset, out, in, "mask");
+  auto mask = block_of(storage.mask, storage.weight_offset, {out, in}, "mask");
   if (mask.scalar_type() != torch::kBool) throw ModelError("MaskedLinear: packed mask storage must be bool");
   mask_ = register_buffer("mask", mask);
 }
@@ -93,7 +104,40 @@ torch::Tensor MaskedLinearImpl::forward(const torch::Tensor& input) {
   return torch::nn::functional::linear(input, effective_weight(), bias);
 }
 
-torch::Tensor MaskedLinearImpl::effective_weight() const { return weight * mask_; }
+torch::Tensor MaskedLinearImpl::effective_weight() const {
+  const auto multiplier = multiplier_.get(mask_, weight);
+  // with every weight active, weight * 1 is weight itself: same values, same gradient, no extra pass
+  return multiplier.defined() ? weight * multiplier : weight;
+}
+
+namespace detail {
+
+MaskMultiplierCache& MaskMultiplierCache::operator=(const MaskMultiplierCache& /*other*/) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  multiplier_ = torch::Tensor();
+  mask_impl_ = mask_data_ = nullptr;
+  return *this;
+}
+
+torch::Tensor MaskMultiplierCache::get(const torch::Tensor& mask, const torch::Tensor& weight) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const bool fresh = mask_impl_ == mask.unsafeGetTensorImpl() &&
+                     mask_data_ == mask.data_ptr() && mask_version_ == mask._version() &&
+                     weight_dtype_ == weight.scalar_type() && weight_device_ == weight.device();
+  if (!fresh) {
+    torch::NoGradGuard no_grad;
+    // a new tensor each time, never an in-place update: autograd may still hold the old one for a backward
+    multiplier_ = mask.all().item<bool>() ? torch::Tensor() : mask.to(weight.device(), weight.scalar_type());
+    mask_impl_ = mask.unsafeGetTensorImpl();
+    mask_data_ = mask.data_ptr();
+    mask_version_ = mask._version();
+    weight_dtype_ = weight.scalar_type();
+    weight_device_ = weight.device();
+  }
+  return multiplier_;
+}
+
+}  // namespace detail
 
 void MaskedLinearImpl::apply_mask() {
   torch::NoGradGuard no_grad;

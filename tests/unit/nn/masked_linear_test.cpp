@@ -97,6 +97,54 @@ TEST(MaskedLinear, NonPositiveSizesAreModelErrors) {
   EXPECT_NE(message.find("out_features=-1"), std::string::npos) << message;
 }
 
+// forward keeps the mask as a float multiplier between calls; every way of changing the mask must reach it
+TEST(MaskedLinear, ForwardFollowsEveryMaskChangeBetweenCalls) {
+  torch::manual_seed(4);
+  MaskedLinear layer(4, 3);
+  auto x = torch::randn({5, 4});
+  auto masked_linear = [&] {
+    return torch::nn::functional::linear(x, layer->weight * layer->mask(), layer->bias);
+  };
+  EXPECT_TRUE(torch::equal(layer->forward(x), masked_linear()));
+  layer->set_mask(torch::tensor({{1, 0, 1, 0}, {0, 0, 0, 1}, {1, 1, 1, 1}}));
+  EXPECT_TRUE(torch::allclose(layer->forward(x), masked_linear()));
+  layer->mask()[2][0] = false;  // in place through the buffer itself
+  EXPECT_TRUE(torch::allclose(layer->forward(x), masked_linear()));
+  layer->recompute_mask(0.3);
+  EXPECT_TRUE(torch::allclose(layer->forward(x), masked_linear()));
+  layer->mask().fill_(true);
+  EXPECT_TRUE(torch::equal(layer->forward(x), torch::nn::functional::linear(x, layer->weight, layer->bias)));
+}
+
+TEST(MaskedLinear, ForwardFollowsAChangeOfDtype) {
+  torch::manual_seed(5);
+  MaskedLinear layer(4, 3);
+  layer->set_mask(torch::tensor({{1, 0, 1, 0}, {0, 0, 0, 1}, {1, 1, 1, 1}}));
+  layer->forward(torch::randn({2, 4}));
+  layer->to(torch::kDouble);
+  auto x = torch::randn({2, 4}, torch::kDouble);
+  auto output = layer->forward(x);
+  EXPECT_EQ(output.scalar_type(), torch::kDouble);
+  EXPECT_TRUE(
+      torch::allclose(output, torch::nn::functional::linear(x, layer->weight * layer->mask(), layer->bias)));
+}
+
+TEST(MaskedLinear, AllActiveLayerHasTorchLinearGradientsExactly) {
+  torch::manual_seed(6);
+  MaskedLinear layer(4, 3);
+  torch::nn::Linear linear(4, 3);
+  {
+    torch::NoGradGuard no_grad;
+    linear->weight.copy_(layer->weight);
+    linear->bias.copy_(layer->bias);
+  }
+  auto x = torch::randn({8, 4});
+  layer->forward(x).pow(2).sum().backward();
+  linear->forward(x).pow(2).sum().backward();
+  EXPECT_TRUE(torch::equal(layer->weight.grad(), linear->weight.grad()));
+  EXPECT_TRUE(torch::equal(layer->bias.grad(), linear->bias.grad()));
+}
+
 TEST(MaskedLinear, InputOfWrongWidthIsAModelError) {
   MaskedLinear layer(3, 2);
   EXPECT_THROW(layer->forward(torch::randn({4, 5})), ModelError);
@@ -127,7 +175,7 @@ TEST(MaskedLinear, CloneIsIndependentAndKeepsMask) {
   EXPECT_EQ(layer->active_weight_count(), 4);
 }
 
-TEST(MaskedLinear, PackedLayerViewsTheStorageBlock) {
+TEST(MaskedLinear, PackedLayerLivesOnTheStorageBlock) {
   torch::NoGradGuard no_grad;
   PackedLayerStorage storage{torch::arange(10, torch::kFloat), torch::arange(4, torch::kFloat),
                              torch::ones({10}, torch::kBool), /*weight_offset=*/4, /*bias_offset=*/1};
@@ -149,6 +197,11 @@ TEST(MaskedLinear, PackedBlockOutsideTheStorageIsAModelError) {
   EXPECT_THROW(MaskedLinear(MaskedLinearOptions(3, 2), storage), ModelError);
   auto message = message_of([&] { MaskedLinear(MaskedLinearOptions(3, 2), storage); });
   EXPECT_NE(message.find("5 entries"), std::string::npos) << message;
+  // every second entry of 12: not one block of memory
+  PackedLayerStorage strided{torch::zeros({12}).slice(0, 0, 12, 2), torch::zeros({2}),
+                             torch::ones({6}, torch::kBool), 0, 0};
+  message = message_of([&] { MaskedLinear(MaskedLinearOptions(3, 2), strided); });
+  EXPECT_NE(message.find("contiguous"), std::string::npos) << message;
 }
 
 TEST(MaskedLinear, PrettyPrintShowsActiveWeights) {

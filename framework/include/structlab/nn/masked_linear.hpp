@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <mutex>
 #include <ostream>
 
 namespace structlab::nn {
@@ -20,8 +21,9 @@ struct MaskedLinearOptions {
 };
 
 /// Flat memory in which a model lays out the tensors of many MaskedLinear layers, so it can initialise them
-/// with one tensor operation and read them as one array (MaskedDeepDAN does). The flat tensors are not
-/// parameters: each layer registers its own [out, in] / [out] views as its parameters and buffer.
+/// with one tensor operation and read them as one array (MaskedDeepDAN does). The flat tensors are only
+/// memory, not parameters: each layer registers its own [out, in] / [out] tensors on that memory (sharing
+/// the storage, not autograd views) as its parameters and buffer.
 struct PackedLayerStorage {
   torch::Tensor weight;  ///< flat float tensor, already initialised; must not require grad
   torch::Tensor bias;    ///< flat float tensor, already initialised; unused when the layer has no bias
@@ -29,6 +31,33 @@ struct PackedLayerStorage {
   std::int64_t weight_offset = 0;  ///< first entry of this layer's block in weight and mask
   std::int64_t bias_offset = 0;    ///< first entry of this layer's bias
 };
+
+namespace detail {
+/// The mask as a tensor of the weight's dtype, remade only when the mask, the weight's dtype or the device
+/// changes: multiplying by a float tensor is several times faster than by a bool one (type promotion per
+/// element). An all-true mask gives an undefined tensor: nothing to multiply. Copies start empty, so a cloned
+/// layer never shares it.
+class MaskMultiplierCache {
+ public:
+  MaskMultiplierCache() = default;
+  /// A copy starts empty.
+  MaskMultiplierCache(const MaskMultiplierCache& /*other*/) {}
+  /// Assignment empties the cache.
+  MaskMultiplierCache& operator=(const MaskMultiplierCache& /*other*/);
+  /// \p mask converted to \p weight's dtype and device, or an undefined tensor when every entry is true;
+  /// from the cache when the mask is unchanged (same tensor, memory and version counter).
+  torch::Tensor get(const torch::Tensor& mask, const torch::Tensor& weight);
+
+ private:
+  std::mutex mutex_;
+  torch::Tensor multiplier_;
+  const void* mask_impl_ = nullptr;
+  const void* mask_data_ = nullptr;
+  std::uint32_t mask_version_ = 0;
+  torch::ScalarType weight_dtype_ = torch::kFloat;
+  torch::Device weight_device_ = torch::kCPU;
+};
+}  // namespace detail
 
 /// A torch Linear layer plus a bool mask buffer [out, in], all true at start.
 ///
@@ -41,9 +70,9 @@ class MaskedLinearImpl : public torch::nn::Cloneable<MaskedLinearImpl> {
   MaskedLinearImpl(std::int64_t in_features, std::int64_t out_features);
   /// A layer from options; throws ModelError when a size is not positive.
   explicit MaskedLinearImpl(const MaskedLinearOptions& options);
-  /// A layer whose weight, bias and mask are views of one block of \p storage, keeping their values (they
-  /// are not re-initialised); throws ModelError when a size is not positive or the block lies outside the
-  /// storage. clone() of such a layer owns fresh tensors.
+  /// A layer whose weight, bias and mask live on one block of \p storage, keeping their values (they
+  /// are not re-initialised); throws ModelError when a size is not positive, a flat tensor is not
+  /// contiguous or the block lies outside it. clone() of such a layer owns fresh tensors.
   MaskedLinearImpl(const MaskedLinearOptions& options, const PackedLayerStorage& storage);
 
   /// (Re)initialises weight and bias as torch::nn::Linear does and sets the mask to all true.
@@ -82,6 +111,7 @@ class MaskedLinearImpl : public torch::nn::Cloneable<MaskedLinearImpl> {
   void initialise_values();
 
   torch::Tensor mask_;
+  mutable detail::MaskMultiplierCache multiplier_;
 };
 
 /// Module holder for MaskedLinearImpl, as torch::nn::Linear is for LinearImpl.
