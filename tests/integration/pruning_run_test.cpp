@@ -109,19 +109,23 @@ TEST(PruningRun, GradualReachesTheFinalSparsity) {
   EXPECT_NEAR(static_cast<double>(prunable_active(summary.stages[1])) / dense, 0.25, 0.001);
 }
 
-TEST(PruningRun, GradualWithAThresholdStrategyFailsNamingWhy) {
+TEST(PruningRun, GradualWithAThresholdStrategyIsRefusedBeforeAnyRun) {
   std::string dir = make_temp_dir("gradual-std");
   std::string spec = dir + "/spec.yaml";
   std::ofstream(spec) << spec_with(R"(pruning:
   plugin: magnitude_std
   schedule: {kind: gradual, final_sparsity: 0.5, end_epoch: 1}
 )");
+  auto validated = run_structlab("validate " + spec);
+  EXPECT_EQ(validated.exit_code, 1);
+  EXPECT_NE(validated.err.find("pruning.schedule.kind: strategy 'magnitude_std' prunes by its own threshold and "
+                               "cannot follow the gradual schedule's sparsity targets"),
+            std::string::npos)
+      << validated.err;
+  EXPECT_NE(validated.err.find("spec.yaml:"), std::string::npos) << validated.err;
   auto result = run_structlab("run " + spec + " --out " + dir + "/out");
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.out.find("strategy 'magnitude_std' prunes by its own threshold and cannot follow the gradual "
-                            "schedule's sparsity targets"),
-            std::string::npos)
-      << result.out;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/out")) << result.out;
 }
 
 TEST(PruningRun, NeuronPruningReportsNoDeadUnitsLeftHalfConnected) {

@@ -57,6 +57,25 @@ std::vector<fs::path> archives_in(const fs::path& dir) {
   return out;
 }
 
+TEST(Run, InspectListsNumberedMetricsInNumericOrder) {
+  std::string dir = make_temp_dir("inspect_order");
+  std::string spec = kSmallSpec;
+  spec.replace(spec.find("[8, 8]"), 6, "[4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4]");
+  spec.replace(spec.find("[1, 2]"), 6, "[1]");
+  auto run = run_structlab("run " + write_spec(dir, spec) + " --out " + dir + "/out");
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  auto files = archives_in(dir + "/out");
+  ASSERT_EQ(files.size(), 1u);
+  auto inspected = run_structlab("inspect " + files.front().string());
+  ASSERT_EQ(inspected.exit_code, 0) << inspected.err;
+  const auto& text = inspected.out;
+  const auto width_2 = text.find("layer_width_2 "), width_9 = text.find("layer_width_9 "),
+             width_10 = text.find("layer_width_10 ");
+  ASSERT_NE(width_10, std::string::npos) << text;
+  EXPECT_LT(width_2, width_9) << text;
+  EXPECT_LT(width_9, width_10) << text;
+}
+
 TEST(Run, DryRunListsRunIdsWithoutWritingAnything) {
   std::string dir = make_temp_dir("dry");
   auto result = run_structlab("run " + write_spec(dir, kSmallSpec) + " --dry-run --out " + dir + "/out");

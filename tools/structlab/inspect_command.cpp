@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -22,6 +24,39 @@ std::string attribute_or(const archive::ArchiveSummary& summary, const std::stri
                          const std::string& fallback = "") {
   auto it = summary.attributes.find(name);
   return it == summary.attributes.end() ? fallback : it->second;
+}
+
+// Names in reading order: runs of digits compare as numbers, so layer_width_2 comes before layer_width_10.
+bool natural_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0, j = 0;
+  auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      std::size_t end_a = i, end_b = j;
+      while (end_a < a.size() && digit(a[end_a])) ++end_a;
+      while (end_b < b.size() && digit(b[end_b])) ++end_b;
+      // without leading zeros, the longer run is the larger number
+      while (i + 1 < end_a && a[i] == '0') ++i;
+      while (j + 1 < end_b && b[j] == '0') ++j;
+      if (end_a - i != end_b - j) return end_a - i < end_b - j;
+      int order = a.compare(i, end_a - i, b, j, end_b - j);
+      if (order != 0) return order < 0;
+      i = end_a;
+      j = end_b;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
+std::vector<std::pair<std::string, double>> in_natural_order(const std::map<std::string, double>& metrics) {
+  std::vector<std::pair<std::string, double>> rows(metrics.begin(), metrics.end());
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto& x, const auto& y) { return natural_less(x.first, y.first); });
+  return rows;
 }
 
 double metric_or_nan(const std::map<std::string, double>& metrics, const std::string& name) {
@@ -128,7 +163,9 @@ void print_text(const archive::ArchiveSummary& summary, const nlohmann::json& js
 
   fmt::print("\nstructure  {} vertices, {} edges\n", summary.structure.num_vertices(),
              summary.structure.num_edges());
-  for (const auto& [name, value] : summary.structure_metrics) fmt::print("  {:<24} {}\n", name, value);
+  for (const auto& [name, value] : in_natural_order(summary.structure_metrics)) {
+    fmt::print("  {:<24} {}\n", name, value);
+  }
 
   fmt::print("\n{:<6} {:<36} {:>12} {:>12} {:>8} {:>9} {:>9}\n", "stage", "description", "active", "total",
              "density", "test_acc", "test_loss");

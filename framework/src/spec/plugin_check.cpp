@@ -38,6 +38,10 @@ bool PluginChecker::model_needs_structure(const std::string& name, const Params&
   return registry_.create_model_kind(name, params)->needs_structure();
 }
 
+plugin::SelectionScope PluginChecker::pruner_scope(const std::string& name, const Params& params) {
+  return registry_.create_pruner(name, params)->scope();
+}
+
 std::optional<CheckedPlugin> PluginChecker::check(plugin::PluginKind kind, const std::string& section,
                                                   const SpecValue& name, const SourceLocation& section_where,
                                                   const Params& raw, Problems& problems) {

@@ -11,6 +11,7 @@
 #include "spec/problems.hpp"
 #include "structlab/params.hpp"
 #include "structlab/plugin/kind.hpp"
+#include "structlab/plugin/pruner.hpp"
 #include "structlab/plugin/registry.hpp"
 
 namespace structlab::spec::detail {
@@ -38,6 +39,10 @@ class PluginChecker {
   /// True when the model kind \p name, built with its validated \p params, needs the run's structure.
   /// Throws what the plugin's construction throws (check() reports that first).
   bool model_needs_structure(const std::string& name, const Params& params);
+
+  /// How the pruning strategy \p name, built with its validated \p params, selects weights.
+  /// Throws what the plugin's construction throws (check() reports that first).
+  plugin::SelectionScope pruner_scope(const std::string& name, const Params& params);
 
  private:
   void construct(plugin::PluginKind kind, const std::string& name, const Params& params);
