@@ -140,5 +140,26 @@ TEST(PruningRun, NeuronPruningReportsNoDeadUnitsLeftHalfConnected) {
   EXPECT_EQ(summary.stages[1].metrics.at("dead_units"), 8.0);
 }
 
+TEST(PruningRun, NeuronPruningOfADanWhoseSinksFeedTheOutputs) {
+  auto summary = run_and_read("dan-sinks", R"(experiment: dan-sinks
+seeds: [5]
+dataset: {plugin: idx, limit_train: 1000, limit_test: 200}
+structure: {plugin: newman_watts_strogatz, n: 40, k: 4, p: 0.5, orient: random}
+model: {plugin: dan, sinks_to_output: true}
+training: {optimizer: adam, lr: 0.003, batch_size: 100, epochs: 1, threads: 1}
+pruning:
+  plugin: neuron
+  selection: {rule: count, amount: 4}
+  schedule: {kind: one_shot}
+)");
+  ASSERT_EQ(summary.stages.size(), 2u);
+  bool sink_layer_archived = false;
+  for (const auto& layer : summary.stages[0].layers) sink_layer_archived |= layer.name.rfind("output_from_", 0) == 0;
+  EXPECT_TRUE(sink_layer_archived) << "a randomly oriented ring of 40 has sinks below its last layer";
+  EXPECT_EQ(summary.stages[0].metrics.at("dead_units"), 0.0);
+  EXPECT_EQ(summary.stages[1].metrics.at("dead_units"), 4.0);
+  EXPECT_EQ(summary.stages[1].metrics.at("hidden_units"), 40.0);
+}
+
 }  // namespace
 }  // namespace structlab

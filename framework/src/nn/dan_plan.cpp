@@ -84,11 +84,15 @@ DanPlan plan_dan(const graph::LayeredGraph& structure, bool sinks_to_output) {
     }
   }
 
-  const std::int64_t last_layer_start = plan.layer_offset[num_layers - 1];
-  for (std::int64_t position = 0; position < n; ++position) {
-    if (position >= last_layer_start ||
-        (sinks_to_output && structure.out_degree(plan.vertex_at[position]) == 0)) {
-      plan.output_positions.push_back(position);
+  if (sinks_to_output) {
+    for (std::int64_t layer = 0; layer + 1 < num_layers; ++layer) {
+      DanSinkLayer sinks{layer, {}};
+      for (std::int64_t column = 0; column < plan.layer_size(layer); ++column) {
+        if (structure.out_degree(plan.vertex_at[plan.layer_offset[layer] + column]) == 0) {
+          sinks.columns.push_back(column);
+        }
+      }
+      if (!sinks.columns.empty()) plan.sink_layers.push_back(std::move(sinks));
     }
   }
   return plan;

@@ -20,6 +20,12 @@ struct DanBlock {
   std::int64_t bias_offset = 0;    ///< first entry in the packed bias
 };
 
+/// With sinks_to_output: an earlier structure layer holding sinks, read by its own masked output layer.
+struct DanSinkLayer {
+  std::int64_t layer = 0;             ///< structure layer (below the last)
+  std::vector<std::int64_t> columns;  ///< the sinks' indices within the layer, ascending
+};
+
 /// The layout of a DAN. Vertices get "positions" 0..N-1, layer by layer, ascending id within a layer, so
 /// every layer is a contiguous range of positions.
 struct DanPlan {
@@ -31,7 +37,7 @@ struct DanPlan {
   std::int64_t weight_entries = 0;        ///< total weight entries over the blocks
   std::int64_t bias_entries = 0;          ///< total bias entries over the blocks
   std::vector<std::int64_t> edge_entries;      ///< packed mask entries of the structure's edges
-  std::vector<std::int64_t> output_positions;  ///< positions feeding the output layer, ascending
+  std::vector<DanSinkLayer> sink_layers;   ///< with sinks_to_output: layers below the last with sinks
 
   /// Number of structure layers.
   std::int64_t num_layers() const { return static_cast<std::int64_t>(layer_offset.size()) - 1; }
@@ -39,8 +45,8 @@ struct DanPlan {
   std::int64_t layer_size(std::int64_t layer) const { return layer_offset[layer + 1] - layer_offset[layer]; }
 };
 
-/// The plan of \p structure; the output reads the last layer, plus the sinks of earlier layers when
-/// \p sinks_to_output. Throws GraphError for an empty or cyclic structure.
+/// The plan of \p structure; the output reads the last layer, plus (when \p sinks_to_output) the sinks of
+/// earlier layers, one sink layer entry per layer. Throws GraphError for an empty or cyclic structure.
 DanPlan plan_dan(const graph::LayeredGraph& structure, bool sinks_to_output);
 
 /// "main_<l>" or "skip_<s>_<l>".

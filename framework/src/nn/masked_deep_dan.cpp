@@ -32,8 +32,6 @@ const char* to_string(DanAggregate aggregate) {
 struct MaskedDeepDANImpl::Layout {
   detail::DanPlan plan;
   detail::DanPlanTensors tensors;
-  torch::Tensor output_positions;    // int64 rows of the hidden activations that feed the output layer
-  bool output_is_last_layer = true;  // then the output reads one contiguous range of rows
 };
 
 MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure,
@@ -81,8 +79,17 @@ MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure,
     }
   }
 
-  const auto num_output_sources = static_cast<std::int64_t>(plan.output_positions.size());
-  output_layer_ = register_module("output", MaskedLinear(num_output_sources, options.num_outputs()));
+  output_layer_ =
+      register_module("output", MaskedLinear(plan.layer_size(plan.num_layers() - 1), options.num_outputs()));
+  for (const auto& sinks : plan.sink_layers) {
+    auto layer = register_module(
+        "output_from_" + std::to_string(sinks.layer),
+        MaskedLinear(MaskedLinearOptions(plan.layer_size(sinks.layer), options.num_outputs()).bias(false)));
+    auto mask = torch::zeros_like(layer->mask());
+    mask.index_fill_(1, int64_tensor(sinks.columns), true);
+    layer->set_mask(mask);
+    sink_output_layers_.push_back(std::move(layer));
+  }
   if (options.layer_norm()) {
     for (std::int64_t layer = 0; layer < plan.num_layers(); ++layer) {
       layer_norms_.push_back(
@@ -98,8 +105,6 @@ MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure,
     block_rows.insert(block_rows.end(), {block.source_layer, block.target_layer, block.rows, block.cols});
   }
   if (!block_rows.empty()) layout->tensors.blocks = int64_tensor(block_rows).view({-1, 4});
-  layout->output_positions = int64_tensor(plan.output_positions);
-  layout->output_is_last_layer = plan.output_positions.front() == plan.layer_offset[plan.num_layers() - 1];
   layout_ = std::move(layout);
 }
 
@@ -139,20 +144,29 @@ torch::Tensor MaskedDeepDANImpl::forward(const torch::Tensor& input) {
     hidden = detail::dan_hidden_per_block(layout.tensors, first_rows, hidden_weights_, hidden_biases_,
                                           hidden_masks_, sum_of_activations, normalise);
   }
-  auto sources = layout.output_is_last_layer
-                     ? hidden.narrow(0, layout.plan.output_positions.front(), layout.output_positions.numel())
-                     : hidden.index_select(0, layout.output_positions.to(hidden.device()));
-  return output_layer_->forward(sources.t());
+  const auto& plan = layout.plan;
+  auto rows_of = [&](std::int64_t layer) {
+    return hidden.narrow(0, plan.layer_offset[layer], plan.layer_size(layer)).t();
+  };
+  auto output = output_layer_->forward(rows_of(plan.num_layers() - 1));
+  for (std::size_t k = 0; k < sink_output_layers_.size(); ++k) {
+    output = output + sink_output_layers_[k]->forward(rows_of(plan.sink_layers[k].layer));
+  }
+  return output;
 }
 
 std::vector<MaskedLayerRef> MaskedDeepDANImpl::masked_layers() {
   const auto& plan = layout_->plan;
   std::vector<MaskedLayerRef> refs;
-  refs.reserve(hidden_layers_.size() + 2);
+  refs.reserve(hidden_layers_.size() + sink_output_layers_.size() + 2);
   refs.push_back({"input", input_layer_, kInputLayer, 0});
   for (std::size_t k = 0; k < hidden_layers_.size(); ++k) {
     refs.push_back(
         {hidden_names_[k], hidden_layers_[k], plan.blocks[k].source_layer, plan.blocks[k].target_layer});
+  }
+  for (std::size_t k = 0; k < sink_output_layers_.size(); ++k) {
+    const auto layer = plan.sink_layers[k].layer;
+    refs.push_back({"output_from_" + std::to_string(layer), sink_output_layers_[k], layer, plan.num_layers()});
   }
   refs.push_back({"output", output_layer_, plan.num_layers() - 1, plan.num_layers()});
   return refs;
@@ -187,9 +201,16 @@ graph::LayeredGraph MaskedDeepDANImpl::generate_structure(bool include_input, bo
     });
   }
   if (include_output) {
-    for_each_active(output_layer_, [&](std::int64_t row, std::int64_t col) {
-      edges.push_back({shift + plan.vertex_at[plan.output_positions[col]], first_output + row});
-    });
+    auto add_output_edges = [&](const MaskedLinear& layer, std::int64_t source_layer) {
+      const auto source_offset = plan.layer_offset[source_layer];
+      for_each_active(layer, [&](std::int64_t row, std::int64_t col) {
+        edges.push_back({shift + plan.vertex_at[source_offset + col], first_output + row});
+      });
+    };
+    for (std::size_t k = 0; k < sink_output_layers_.size(); ++k) {
+      add_output_edges(sink_output_layers_[k], plan.sink_layers[k].layer);
+    }
+    add_output_edges(output_layer_, plan.num_layers() - 1);
   }
   return graph::LayeredGraph(first_output + (include_output ? options.num_outputs() : 0), edges);
 }
@@ -205,10 +226,11 @@ void MaskedDeepDANImpl::pretty_print(std::ostream& stream) const {
   };
   count(input_layer_);
   for (const auto& layer : hidden_layers_) count(layer);
+  for (const auto& layer : sink_output_layers_) count(layer);
   count(output_layer_);
   stream << "structlab::nn::MaskedDeepDAN(input=" << input_features_
          << ", vertices=" << layout_->plan.num_vertices << ", layers=" << layout_->plan.num_layers()
-         << ", masked_layers=" << hidden_layers_.size() + 2 << ", outputs=" << options.num_outputs()
+         << ", masked_layers=" << hidden_layers_.size() + sink_output_layers_.size() + 2 << ", outputs=" << options.num_outputs()
          << ", aggregate=" << to_string(options.aggregate())
          << ", sinks_to_output=" << (options.sinks_to_output() ? "true" : "false")
          << ", layer_norm=" << (options.layer_norm() ? "true" : "false") << ", parameters=" << parameters

@@ -129,8 +129,8 @@ void archive_stage(RunState& state, const std::string& description) {
     record.metrics["units_without_inputs"] = static_cast<double>(dead.without_inputs());
     record.metrics["units_without_outputs"] = static_cast<double>(dead.without_outputs());
   } catch (const ModelError&) {
-    // a masked layer reading several structure layers at once (a DAN with sinks_to_output) has no per-layer
-    // unit layout; the dead-unit metrics are left out rather than guessed
+    // a model kind whose masked layers do not form per-layer units (a third-party plugin's choice) gets
+    // no dead-unit metrics rather than guessed ones; every built-in model kind has them
   }
   state.writer->write_stage(record);
 }

@@ -114,9 +114,9 @@ torch::Tensor seed_forward(MaskedDeepDAN& model, const torch::Tensor& x, bool ac
   auto h3 = activation_of_sum
                 ? torch::relu(l.at("main_3")->forward(h2) + l.at("skip_0_3")->forward(h0))
                 : torch::relu(l.at("main_3")->forward(h2)) + torch::relu(l.at("skip_0_3")->forward(h0));
-  // with sinks_to_output vertex 5 (second unit of layer 2) feeds the output before vertex 4
-  auto sources = sinks ? torch::cat({h2.narrow(1, 1, 1), h3}, 1) : h3;
-  return l.at("output")->forward(sources);
+  // with sinks_to_output vertex 5 (second unit of layer 2) also feeds the outputs, through output_from_2
+  auto out = l.at("output")->forward(h3);
+  return sinks ? out + l.at("output_from_2")->forward(h2) : out;
 }
 
 TEST(MaskedDeepDAN, ForwardIsTheSeedsSumOfActivations) {
@@ -144,7 +144,7 @@ TEST(MaskedDeepDAN, SinksToOutputFeedsEarlierSinksToTheOutputLayer) {
   auto x = torch::randn({64, 4}).abs();
   for (bool fused : {true, false}) {
     auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3).sinks_to_output(true).fused(fused));
-    EXPECT_EQ(layers_by_name(model).at("output")->mask().sizes(), (std::vector<std::int64_t>{3, 2}));
+    EXPECT_EQ(layers_by_name(model).at("output")->mask().sizes(), (std::vector<std::int64_t>{3, 1}));
     EXPECT_TRUE(torch::allclose(model->forward(x), seed_forward(model, x, false, true), 1e-5, 1e-6)) << fused;
   }
   // without the option the sink's computation is dead: its incoming weights get no gradient
@@ -158,6 +158,35 @@ TEST(MaskedDeepDAN, SinksToOutputFeedsEarlierSinksToTheOutputLayer) {
     auto sink_row = layers_by_name(model).at("main_2")->weight.grad()[1];
     EXPECT_EQ(sink_row.abs().sum().item<float>() > 0.f, sinks);
   }
+}
+
+TEST(MaskedDeepDAN, SinksToOutputReadsEachSinkLayerThroughItsOwnMaskedLayer) {
+  auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3).sinks_to_output(true));
+  auto refs = model->masked_layers();
+  ASSERT_EQ(refs.size(), 8u);
+  auto sink_ref = refs[refs.size() - 2];
+  EXPECT_EQ(sink_ref.name, "output_from_2");
+  EXPECT_EQ(sink_ref.source_layer, 2);
+  EXPECT_EQ(sink_ref.target_layer, 4);
+  EXPECT_FALSE(sink_ref.layer->bias.defined());  // the output's one bias is in "output"
+  // layer 2 is {3, 5}; only vertex 5 is a sink
+  EXPECT_TRUE(torch::equal(sink_ref.layer->mask(), torch::tensor({{false, true}, {false, true}, {false, true}})));
+  EXPECT_EQ(refs.back().name, "output");
+  EXPECT_EQ(refs.back().source_layer, 3);
+
+  // the sink's edges to the outputs are part of the generated structure, and go when pruned
+  auto with_output = model->generate_structure(false, true);
+  EXPECT_EQ(with_output.num_vertices(), 6 + 3);
+  for (std::int64_t out = 6; out < 9; ++out) {
+    EXPECT_TRUE(with_output.has_edge(5, out));
+    EXPECT_TRUE(with_output.has_edge(4, out));
+    EXPECT_FALSE(with_output.has_edge(3, out));
+  }
+  sink_ref.layer->set_mask(torch::tensor({{false, true}, {false, false}, {false, false}}));
+  auto pruned = model->generate_structure(false, true);
+  EXPECT_TRUE(pruned.has_edge(5, 6));
+  EXPECT_FALSE(pruned.has_edge(5, 7));
+  EXPECT_EQ(model->generate_structure(false, false), small_dag());
 }
 
 // Two models with identical parameters, fused and per-block, compared on outputs and every gradient.

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "structlab/error.hpp"
+#include "structlab/nn/masked_deep_dan.hpp"
 #include "structlab/prune/dead_units.hpp"
 #include "structlab/prune/selection.hpp"
+#include "unit/nn/test_structures.hpp"
 #include "unit/prune/tiny_model.hpp"
 
 namespace structlab::prune {
@@ -146,6 +148,22 @@ TEST(DeadUnits, RemovedUnitsCountAsDead) {
   auto model = testing::make_chain_model();
   select_units(*model, unit_scores({{1, 2, 3}, {4, 5}, {0}}), rule("count", 1));
   EXPECT_EQ(count_dead_units(*model).dead(), 1);
+}
+
+TEST(DeadUnits, ADanSinkFeedingTheOutputsIsAliveUntilThoseWeightsGo) {
+  // layers {0, 1} -> {2} -> {3, 5} -> {4}: vertex 5 is a sink in layer 2
+  for (bool sinks_to_output : {false, true}) {
+    nn::MaskedDeepDAN model(nn::testing::small_dag(),
+                            nn::MaskedDeepDANOptions({4}, 3).sinks_to_output(sinks_to_output));
+    DeadUnitReport report = count_dead_units(*model);
+    EXPECT_EQ(report.units(), 6);
+    EXPECT_EQ(report.without_outputs(), sinks_to_output ? 0 : 1);
+    if (!sinks_to_output) continue;
+    for (auto& ref : model->masked_layers()) {
+      if (ref.name == "output_from_2") ref.layer->set_mask(torch::zeros({3, 2}));
+    }
+    EXPECT_EQ(count_dead_units(*model).without_outputs(), 1);
+  }
 }
 
 TEST(DeadUnits, LayersDisagreeingOnAWidthAreAModelError) {

@@ -37,8 +37,9 @@ struct MaskedDeepDANOptions {
   TORCH_ARG(std::int64_t, num_outputs);               ///< classes or regression targets
   TORCH_ARG(DanAggregate,
             aggregate) = DanAggregate::sum_of_activations;  ///< how a layer combines its sources
-  /// Vertices without outgoing edges below the last layer also feed the output layer (in the seed their
-  /// computation is dead).
+  /// Vertices without outgoing edges below the last layer also feed the outputs (in the seed their
+  /// computation is dead), through one masked layer "output_from_<s>" per structure layer s holding such
+  /// sinks (no bias; mask true at the sinks' columns).
   TORCH_ARG(bool, sinks_to_output) = false;
   /// Normalise every structure layer's activations (torch LayerNorm over the layer's vertices).
   TORCH_ARG(bool, layer_norm) = false;
@@ -53,7 +54,7 @@ struct MaskedDeepDANOptions {
 /// l-1 (mask = the structure's edges between them) and "skip_<s>_<l>" for each earlier layer s with an
 /// edge into l (mask = those edges); "output" (dense, last layer -> outputs). Rows and columns follow the
 /// ascending vertex ids of a layer. Forward: h_0 = relu(input(x)); h_l = relu(main_l(h_{l-1})) +
-/// sum_s relu(skip_s_l(h_s)); out = output(h_last).
+/// sum_s relu(skip_s_l(h_s)); out = output(h_last) (+ sum_s output_from_s(h_s) with sinks_to_output).
 class MaskedDeepDANImpl : public MaskedModel {
  public:
   /// Builds the net on \p structure. Throws GraphError for a graph without vertices or with a cycle
@@ -64,8 +65,8 @@ class MaskedDeepDANImpl : public MaskedModel {
   /// Logits [batch, num_outputs] for input [batch, ...input_shape] or [batch, features]; throws
   /// ModelError when the sample size does not match the input shape.
   torch::Tensor forward(const torch::Tensor& input) override;
-  /// "input", then main_l and skip_s_l by target layer (main first, skips by ascending source), "output".
-  /// The output layer's source_layer is the last layer (with sinks_to_output it also reads earlier sinks).
+  /// "input", then main_l and skip_s_l by target layer (main first, skips by ascending source), then
+  /// output_from_s by ascending s (sinks_to_output), then "output". Each reads exactly one structure layer.
   std::vector<MaskedLayerRef> masked_layers() override;
   /// The structure the model was built from without the edges whose mask entries are false, with the
   /// same vertex ids. \p include_input puts the input features first (ids 0..F-1, structure ids shifted by
@@ -90,6 +91,7 @@ class MaskedDeepDANImpl : public MaskedModel {
   std::vector<std::string> hidden_names_;    // main_<l> / skip_<s>_<l>
   std::vector<torch::Tensor> hidden_weights_, hidden_biases_, hidden_masks_;  // the same tensors, as lists
   MaskedLinear output_layer_{nullptr};
+  std::vector<MaskedLinear> sink_output_layers_;  // one per plan.sink_layers entry
   std::vector<torch::nn::LayerNorm> layer_norms_;  // one per structure layer when options.layer_norm
 };
 
