@@ -35,4 +35,21 @@ std::vector<torch::Tensor> weight_gradients(nn::MaskedModel& model, const torch:
   return gradients;
 }
 
+std::vector<torch::Tensor> mean_over_batches(nn::MaskedModel& model, plugin::PruningContext& context,
+                                             std::int64_t requested_batches, bool create_graph,
+                                             const GradientTerm& term) {
+  const std::int64_t batches = batches_to_use(context, requested_batches);
+  const auto layers = model.masked_layers();
+  std::vector<torch::Tensor> sums;
+  for (const auto& ref : layers) sums.push_back(torch::zeros_like(ref.layer->weight, torch::kDouble));
+  for (std::int64_t batch = 0; batch < batches; ++batch) {
+    const auto gradients = weight_gradients(model, context.loss(model, batch), create_graph);
+    for (std::size_t k = 0; k < layers.size(); ++k) {
+      sums[k] += term(layers[k], gradients[k]).detach().to(torch::kDouble);
+    }
+  }
+  for (auto& sum : sums) sum /= static_cast<double>(batches);
+  return sums;
+}
+
 }  // namespace structlab::prune

@@ -46,25 +46,17 @@ class OptimalBrainDamage : public structlab::plugin::PruningStrategy {
 
   std::vector<torch::Tensor> score(structlab::nn::MaskedModel& model,
                                    structlab::plugin::PruningContext& context) const override {
-    const std::int64_t batches = structlab::prune::batches_to_use(context, batches_);
+    const bool exact = exact_;
+    const auto curvature = structlab::prune::mean_over_batches(
+        model, context, batches_, /*create_graph=*/exact,
+        [exact](const structlab::nn::MaskedLayerRef& ref, const torch::Tensor& gradient) {
+          return exact ? hessian_diagonal(ref, gradient) : gradient.detach().to(torch::kDouble).square();
+        });
     const auto layers = model.masked_layers();
-    std::vector<torch::Tensor> curvature;
-    for (const auto& ref : layers) curvature.push_back(torch::zeros_like(ref.layer->weight, torch::kDouble));
-    for (std::int64_t batch = 0; batch < batches; ++batch) {
-      const torch::Tensor loss = context.loss(model, batch);
-      const auto gradients = structlab::prune::weight_gradients(model, loss, /*create_graph=*/exact_);
-      for (std::size_t k = 0; k < layers.size(); ++k) {
-        if (exact_) {
-          curvature[k] += hessian_diagonal(layers[k], gradients[k]);
-        } else {
-          curvature[k] += gradients[k].detach().to(torch::kDouble).square();
-        }
-      }
-    }
     std::vector<torch::Tensor> scores;
     for (std::size_t k = 0; k < layers.size(); ++k) {
       const torch::Tensor weight = layers[k].layer->weight.detach().to(torch::kDouble);
-      scores.push_back(0.5 * (curvature[k] / static_cast<double>(batches)) * weight.square());
+      scores.push_back(0.5 * curvature[k] * weight.square());
     }
     return scores;
   }

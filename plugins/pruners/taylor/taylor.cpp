@@ -30,18 +30,11 @@ class TaylorPruner : public structlab::plugin::PruningStrategy {
   /// opposite directions from cancelling out a weight that matters to each of them.
   std::vector<torch::Tensor> score(structlab::nn::MaskedModel& model,
                                    structlab::plugin::PruningContext& context) const override {
-    const std::int64_t batches = structlab::prune::batches_to_use(context, batches_);
-    const auto layers = model.masked_layers();
-    std::vector<torch::Tensor> scores;
-    for (const auto& ref : layers) scores.push_back(torch::zeros_like(ref.layer->weight, torch::kDouble));
-    for (std::int64_t batch = 0; batch < batches; ++batch) {
-      const auto gradients = structlab::prune::weight_gradients(model, context.loss(model, batch), false);
-      for (std::size_t k = 0; k < layers.size(); ++k) {
-        scores[k] += (layers[k].layer->weight.detach() * gradients[k]).abs().to(torch::kDouble);
-      }
-    }
-    for (auto& score : scores) score /= static_cast<double>(batches);
-    return scores;
+    return structlab::prune::mean_over_batches(
+        model, context, batches_, /*create_graph=*/false,
+        [](const structlab::nn::MaskedLayerRef& ref, const torch::Tensor& gradient) {
+          return (ref.layer->weight.detach() * gradient).abs();
+        });
   }
 
  private:

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "structlab/error.hpp"
+#include "structlab/prune/gradients.hpp"
 #include "structlab/prune/selection.hpp"
 #include "unit/prune/pruner_plugins.hpp"
 #include "unit/prune/tiny_model.hpp"
@@ -64,6 +65,32 @@ struct QuadraticProblem {
     return 0.5 * h * weight.square();
   }
 };
+
+TEST(MeanOverBatches, AveragesATermOfEachLayersGradientOverTheBatchesAvailable) {
+  QuadraticProblem problem;
+  auto model = problem.model();
+  auto context = problem.context();
+  auto gradient_of = [&](int b) {
+    torch::Tensor residual = problem.inputs[b].matmul(problem.weight.t()) - problem.targets[b];
+    return residual.t().matmul(problem.inputs[b]);
+  };
+  int calls = 0;
+  auto plain = [&calls](const nn::MaskedLayerRef&, const torch::Tensor& gradient) {
+    ++calls;
+    return gradient;
+  };
+  auto two = mean_over_batches(*model, context, 2, false, plain);
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_EQ(two[0].scalar_type(), torch::kDouble);
+  EXPECT_TRUE(torch::allclose(two[0], (gradient_of(0) + gradient_of(1)) / 2.0, 1e-4, 1e-5)) << two[0];
+  EXPECT_EQ(calls, 2);
+  // asking for more batches than the context has uses all three
+  auto all = mean_over_batches(*model, context, 10, false, plain);
+  EXPECT_TRUE(torch::allclose(all[0], (gradient_of(0) + gradient_of(1) + gradient_of(2)) / 3.0, 1e-4, 1e-5));
+  EXPECT_EQ(calls, 5);
+  auto no_data = testing::no_data_context();
+  EXPECT_THROW(mean_over_batches(*model, no_data, 2, false, plain), DataError);
+}
 
 TEST(Obd, ExactDiagonalScoresAreHalfTheHessianTimesTheSquaredWeight) {
   QuadraticProblem problem;

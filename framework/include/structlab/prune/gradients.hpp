@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "structlab/nn/masked_model.hpp"
@@ -22,5 +23,16 @@ std::int64_t batches_to_use(const plugin::PruningContext& context, std::int64_t 
 /// when \p loss is not a scalar that depends on the weights.
 std::vector<torch::Tensor> weight_gradients(nn::MaskedModel& model, const torch::Tensor& loss,
                                             bool create_graph);
+
+/// A per-batch score of one masked layer from its weight gradient on that batch ([out, in], any dtype).
+using GradientTerm = std::function<torch::Tensor(const nn::MaskedLayerRef& layer, const torch::Tensor& gradient)>;
+
+/// The mean over the first batches_to_use(\p context, \p requested_batches) training batches of \p term,
+/// per masked layer of \p model (masked_layers() order, float64 [out, in]). Each batch's loss is
+/// differentiated once with weight_gradients(\p create_graph) and \p term sees every layer's gradient.
+/// Throws what batches_to_use and weight_gradients throw.
+std::vector<torch::Tensor> mean_over_batches(nn::MaskedModel& model, plugin::PruningContext& context,
+                                             std::int64_t requested_batches, bool create_graph,
+                                             const GradientTerm& term);
 
 }  // namespace structlab::prune
