@@ -1,8 +1,8 @@
 // Figures for the masked models (group "models"): DAN build and SGD step on Newman-Watts-Strogatz
 // structures, masked vs dense feed-forward step. References (the seed's Python library, 1 thread, batch 128,
 // 784 inputs): DAN ws100 26 ms/step, ws1000 339 ms/step and 2.6 s build, masked FFN 784-1000-1000-1000-10
-// 153 ms/step vs dense 114 ms/step, all weights active. ffn_half_masked_* add the same step with half of every
-// layer's weights masked out, which no shortcut for an all-true mask helps.
+// 153 ms/step vs dense 114 ms/step, all weights active. ffn_half_masked_* add the same step with half of
+// every layer's weights masked out, which no shortcut for an all-true mask helps.
 
 #include <algorithm>
 #include <set>

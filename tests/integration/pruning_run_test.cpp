@@ -69,7 +69,8 @@ TEST(PruningRun, IterativeWithRewindingArchivesEveryLevel) {
   // 20% of the remaining prunable weights per level, rounded to nearest
   std::int64_t level1 = dense - static_cast<std::int64_t>(std::llround(0.2 * dense));
   EXPECT_EQ(prunable_active(summary.stages[1]), level1);
-  EXPECT_EQ(prunable_active(summary.stages[2]), level1 - static_cast<std::int64_t>(std::llround(0.2 * level1)));
+  EXPECT_EQ(prunable_active(summary.stages[2]),
+            level1 - static_cast<std::int64_t>(std::llround(0.2 * level1)));
   // the output layer is excluded by default
   for (const auto& stage : summary.stages) {
     for (const auto& layer : stage.layers) {
@@ -94,7 +95,8 @@ TEST(PruningRun, OneShotThenFineTuneIsStageOne) {
   EXPECT_EQ(prunable_active(summary.stages[1]), dense / 2);
   // pruned weights are zero in the archive as well as masked
   for (const auto& layer : summary.stages[1].layers) {
-    EXPECT_EQ(layer.weight.masked_select(layer.mask.logical_not()).abs().sum().item<double>(), 0.0) << layer.name;
+    EXPECT_EQ(layer.weight.masked_select(layer.mask.logical_not()).abs().sum().item<double>(), 0.0)
+        << layer.name;
   }
 }
 
@@ -118,9 +120,10 @@ TEST(PruningRun, GradualWithAThresholdStrategyIsRefusedBeforeAnyRun) {
 )");
   auto validated = run_structlab("validate " + spec);
   EXPECT_EQ(validated.exit_code, 1);
-  EXPECT_NE(validated.err.find("pruning.schedule.kind: strategy 'magnitude_std' prunes by its own threshold and "
-                               "cannot follow the gradual schedule's sparsity targets"),
-            std::string::npos)
+  EXPECT_NE(
+      validated.err.find("pruning.schedule.kind: strategy 'magnitude_std' prunes by its own threshold and "
+                         "cannot follow the gradual schedule's sparsity targets"),
+      std::string::npos)
       << validated.err;
   EXPECT_NE(validated.err.find("spec.yaml:"), std::string::npos) << validated.err;
   auto result = run_structlab("run " + spec + " --out " + dir + "/out");
@@ -154,7 +157,8 @@ pruning:
 )");
   ASSERT_EQ(summary.stages.size(), 2u);
   bool sink_layer_archived = false;
-  for (const auto& layer : summary.stages[0].layers) sink_layer_archived |= layer.name.rfind("output_from_", 0) == 0;
+  for (const auto& layer : summary.stages[0].layers)
+    sink_layer_archived |= layer.name.rfind("output_from_", 0) == 0;
   EXPECT_TRUE(sink_layer_archived) << "a randomly oriented ring of 40 has sinks below its last layer";
   EXPECT_EQ(summary.stages[0].metrics.at("dead_units"), 0.0);
   EXPECT_EQ(summary.stages[1].metrics.at("dead_units"), 4.0);

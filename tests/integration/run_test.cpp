@@ -41,7 +41,8 @@ training:
   threads: 1
 )";
 
-std::string write_spec(const std::string& dir, const std::string& text, const std::string& name = "spec.yaml") {
+std::string write_spec(const std::string& dir, const std::string& text,
+                       const std::string& name = "spec.yaml") {
   std::string path = dir + "/" + name;
   std::ofstream(path) << text;
   return path;
@@ -160,8 +161,8 @@ TEST(Run, DivergingRunIsRecordedAsFailedAndTheOthersGoOn) {
   std::string dir = make_temp_dir("diverge");
   std::string spec = write_spec(dir, kSmallSpec);
   // a grid over the learning rate: 1e30 makes the loss explode, 0.01 trains fine
-  auto result = run_structlab("run " + spec + " --out " + dir + "/out --set 'grid.training.lr=[1.0e30, 0.01]'" +
-                              " --set seeds=[1]");
+  auto result = run_structlab("run " + spec + " --out " + dir +
+                              "/out --set 'grid.training.lr=[1.0e30, 0.01]'" + " --set seeds=[1]");
   EXPECT_NE(result.exit_code, 0);
   EXPECT_NE(result.out.find("2 runs, 1 failed"), std::string::npos) << result.out << result.err;
   EXPECT_NE(result.out.find("diverged"), std::string::npos) << result.out;
@@ -185,9 +186,10 @@ model: {plugin: dan}
 )");
   auto validated = run_structlab("validate " + spec);
   EXPECT_EQ(validated.exit_code, 1);
-  EXPECT_NE(validated.err.find("spec.yaml:3:9: model.plugin: model plugin 'dan' builds on the run's structure, "
-                               "but the spec has no `structure:` section"),
-            std::string::npos)
+  EXPECT_NE(
+      validated.err.find("spec.yaml:3:9: model.plugin: model plugin 'dan' builds on the run's structure, "
+                         "but the spec has no `structure:` section"),
+      std::string::npos)
       << validated.err;
   auto run = run_structlab("run " + spec + " --out " + dir + "/out");
   EXPECT_EQ(run.exit_code, 1);
@@ -230,7 +232,8 @@ TEST(Run, KilledRunLeavesNoFinalArchiveAndIsRedoneNextTime) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("completed"), std::string::npos) << result.out;
   int complete = 0;
-  for (const auto& file : archives_in(out)) complete += archive::archive_state(file) == archive::ArchiveState::completed;
+  for (const auto& file : archives_in(out))
+    complete += archive::archive_state(file) == archive::ArchiveState::completed;
   EXPECT_EQ(complete, 1);
 }
 

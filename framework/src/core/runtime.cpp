@@ -1,12 +1,11 @@
 #include "structlab/runtime.hpp"
 
-#include <torch/torch.h>
 #include <malloc.h>
+#include <torch/torch.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
-
 #include <fstream>
 #include <thread>
 
@@ -60,8 +59,9 @@ RuntimeInfo runtime_info() {
   info.cores = static_cast<int>(std::thread::hardware_concurrency());
   char host[256] = {0};
   if (gethostname(host, sizeof(host) - 1) == 0) info.host = host;
-  info.allocator = freed_memory_retained ? "glibc malloc, keeps freed memory (mmap threshold 32 MiB, trim 1 GiB)"
-                                         : "glibc malloc, default thresholds";
+  info.allocator = freed_memory_retained
+                       ? "glibc malloc, keeps freed memory (mmap threshold 32 MiB, trim 1 GiB)"
+                       : "glibc malloc, default thresholds";
   return info;
 }
 
@@ -74,9 +74,11 @@ bool retain_freed_memory() {
 }
 
 int set_threads(int requested) {
-  if (requested < 0) throw ConfigError("threads: expected 0 (all cores) or a positive count, got " +
-                                       std::to_string(requested));
-  int threads = requested == 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : requested;
+  if (requested < 0)
+    throw ConfigError("threads: expected 0 (all cores) or a positive count, got " +
+                      std::to_string(requested));
+  int threads =
+      requested == 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : requested;
   torch::set_num_threads(threads);
   return threads;
 }

@@ -36,7 +36,7 @@ struct DanPlan {
   std::vector<std::int64_t> first_block;  ///< blocks targeting layer l are [first_block[l], first_block[l+1])
   std::int64_t weight_entries = 0;        ///< total weight entries over the blocks
   std::int64_t bias_entries = 0;          ///< total bias entries over the blocks
-  std::vector<std::int64_t> edge_entries;      ///< packed mask entries of the structure's edges
+  std::vector<std::int64_t> edge_entries;  ///< packed mask entries of the structure's edges
   std::vector<DanSinkLayer> sink_layers;   ///< with sinks_to_output: layers below the last with sinks
 
   /// Number of structure layers.

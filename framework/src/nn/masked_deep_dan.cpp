@@ -88,6 +88,7 @@ MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure,
     auto mask = torch::zeros_like(layer->mask());
     mask.index_fill_(1, int64_tensor(sinks.columns), true);
     layer->set_mask(mask);
+    layer->apply_mask();  // non-sink columns are not connections: zero, as archives show pruned weights
     sink_output_layers_.push_back(std::move(layer));
   }
   if (options.layer_norm()) {
@@ -166,7 +167,8 @@ std::vector<MaskedLayerRef> MaskedDeepDANImpl::masked_layers() {
   }
   for (std::size_t k = 0; k < sink_output_layers_.size(); ++k) {
     const auto layer = plan.sink_layers[k].layer;
-    refs.push_back({"output_from_" + std::to_string(layer), sink_output_layers_[k], layer, plan.num_layers()});
+    refs.push_back(
+        {"output_from_" + std::to_string(layer), sink_output_layers_[k], layer, plan.num_layers()});
   }
   refs.push_back({"output", output_layer_, plan.num_layers() - 1, plan.num_layers()});
   return refs;
@@ -230,8 +232,8 @@ void MaskedDeepDANImpl::pretty_print(std::ostream& stream) const {
   count(output_layer_);
   stream << "structlab::nn::MaskedDeepDAN(input=" << input_features_
          << ", vertices=" << layout_->plan.num_vertices << ", layers=" << layout_->plan.num_layers()
-         << ", masked_layers=" << hidden_layers_.size() + sink_output_layers_.size() + 2 << ", outputs=" << options.num_outputs()
-         << ", aggregate=" << to_string(options.aggregate())
+         << ", masked_layers=" << hidden_layers_.size() + sink_output_layers_.size() + 2
+         << ", outputs=" << options.num_outputs() << ", aggregate=" << to_string(options.aggregate())
          << ", sinks_to_output=" << (options.sinks_to_output() ? "true" : "false")
          << ", layer_norm=" << (options.layer_norm() ? "true" : "false") << ", parameters=" << parameters
          << ", active_weights=" << active << "/" << total << ")";

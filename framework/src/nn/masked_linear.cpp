@@ -19,25 +19,28 @@ void check_sizes(const MaskedLinearOptions& options) {
 }
 
 // A tensor on entries [offset, offset + numel(shape)) of a flat tensor's memory, contiguous in \p shape
-// ([rows, cols] or [rows]). It shares the flat tensor's storage but is not an autograd view of it (the flat
-// tensor is only the memory, never used itself), so the layer's weight stays an ordinary leaf. Made directly
-// rather than through as_strided: a model makes hundreds of thousands of these and the dispatcher dominated.
-torch::Tensor block_of(const torch::Tensor& flat, std::int64_t offset, at::IntArrayRef shape, const char* what) {
+// ([rows, cols] or [rows]). It shares the flat tensor's storage and version counter (so a write through the
+// flat tensor is seen, as with a view) but is not an autograd view of it: the layer's weight stays an
+// ordinary leaf. Made directly rather than through as_strided: a model makes hundreds of thousands of these
+// and the dispatcher dominated.
+torch::Tensor block_of(const torch::Tensor& flat, std::int64_t offset, at::IntArrayRef shape,
+                       const char* what) {
   const std::int64_t cols = shape.size() == 2 ? shape[1] : 1;
   const std::int64_t entries = shape[0] * cols;
   if (!flat.defined() || flat.dim() != 1 || !flat.is_contiguous() || offset < 0 ||
       offset + entries > flat.numel()) {
+    const bool flat_ok = flat.defined() && flat.dim() == 1 && flat.is_contiguous();
     throw ModelError(std::string("MaskedLinear: packed ") + what + " block at offset " +
-                     std::to_string(offset) + " of " + std::to_string(entries) +
-                     " entries does not fit a flat contiguous storage of " +
-                     (flat.defined() ? std::to_string(flat.numel()) : std::string("no")) + " entries");
+                     std::to_string(offset) + " of " + std::to_string(entries) + " entries does not fit " +
+                     (flat_ok ? "a flat storage of " + std::to_string(flat.numel()) + " entries"
+                              : std::string("its storage, which must be one flat contiguous tensor")));
   }
-  auto block = at::detail::make_tensor<c10::TensorImpl>(c10::Storage(flat.storage()), flat.key_set(),
-                                                         flat.dtype());
+  auto block =
+      at::detail::make_tensor<c10::TensorImpl>(c10::Storage(flat.storage()), flat.key_set(), flat.dtype());
   const std::int64_t row_stride[] = {cols, 1};
-  block.unsafeGetTensorImpl()->set_sizes_and_strides(shape, at::IntArrayRef(row_stride + 2 - shape.size(),
-                                                                             shape.size()),
-                                                     flat.storage_offset() + offset);
+  block.unsafeGetTensorImpl()->set_sizes_and_strides(
+      shape, at::IntArrayRef(row_stride + 2 - shape.size(), shape.size()), flat.storage_offset() + offset);
+  block.unsafeGetTensorImpl()->set_version_counter(flat.unsafeGetTensorImpl()->version_counter());
   return block;
 }
 
@@ -57,12 +60,12 @@ MaskedLinearImpl::MaskedLinearImpl(const MaskedLinearOptions& options_, const Pa
   const auto out = options.out_features(), in = options.in_features();
   if (storage.weight.defined() && storage.weight.requires_grad()) {
     throw ModelError(
-        "MaskedLinear: packed weight storage must not require grad; its views become the parameters");
+        "MaskedLinear: packed weight storage must not require grad; its blocks become the parameters");
   }
   weight = register_parameter("weight", block_of(storage.weight, storage.weight_offset, {out, in}, "weight"));
-  bias = options.bias() ? register_parameter(
-                              "bias", block_of(storage.bias, storage.bias_offset, {out}, "bias"))
-                        : register_parameter("bias", torch::Tensor(), /*requires_grad=*/false);
+  bias = options.bias()
+             ? register_parameter("bias", block_of(storage.bias, storage.bias_offset, {out}, "bias"))
+             : register_parameter("bias", torch::Tensor(), /*requires_grad=*/false);
   auto mask = block_of(storage.mask, storage.weight_offset, {out, in}, "mask");
   if (mask.scalar_type() != torch::kBool) throw ModelError("MaskedLinear: packed mask storage must be bool");
   mask_ = register_buffer("mask", mask);
@@ -115,6 +118,7 @@ namespace detail {
 MaskMultiplierCache& MaskMultiplierCache::operator=(const MaskMultiplierCache& /*other*/) {
   std::lock_guard<std::mutex> lock(mutex_);
   multiplier_ = torch::Tensor();
+  mask_storage_ = c10::Storage();
   mask_impl_ = mask_data_ = nullptr;
   return *this;
 }
@@ -122,6 +126,7 @@ MaskMultiplierCache& MaskMultiplierCache::operator=(const MaskMultiplierCache& /
 torch::Tensor MaskMultiplierCache::get(const torch::Tensor& mask, const torch::Tensor& weight) {
   std::lock_guard<std::mutex> lock(mutex_);
   const bool fresh = mask_impl_ == mask.unsafeGetTensorImpl() &&
+                     mask_storage_.unsafeGetStorageImpl() == mask.storage().unsafeGetStorageImpl() &&
                      mask_data_ == mask.data_ptr() && mask_version_ == mask._version() &&
                      weight_dtype_ == weight.scalar_type() && weight_device_ == weight.device();
   if (!fresh) {
@@ -129,6 +134,7 @@ torch::Tensor MaskMultiplierCache::get(const torch::Tensor& mask, const torch::T
     // a new tensor each time, never an in-place update: autograd may still hold the old one for a backward
     multiplier_ = mask.all().item<bool>() ? torch::Tensor() : mask.to(weight.device(), weight.scalar_type());
     mask_impl_ = mask.unsafeGetTensorImpl();
+    mask_storage_ = mask.storage();  // held, so its address cannot come back as another mask's
     mask_data_ = mask.data_ptr();
     mask_version_ = mask._version();
     weight_dtype_ = weight.scalar_type();
@@ -138,6 +144,21 @@ torch::Tensor MaskMultiplierCache::get(const torch::Tensor& mask, const torch::T
 }
 
 }  // namespace detail
+
+void MaskedLinearImpl::to(torch::Device device, torch::Dtype dtype, bool non_blocking) {
+  torch::nn::Module::to(device, dtype, non_blocking);
+  keep_mask_bool();
+}
+
+void MaskedLinearImpl::to(torch::Dtype dtype, bool non_blocking) {
+  torch::nn::Module::to(dtype, non_blocking);
+  keep_mask_bool();
+}
+
+void MaskedLinearImpl::keep_mask_bool() {
+  // Module::to converts every buffer; the mask holds 0/1, so converting it back is exact
+  if (mask_.scalar_type() != torch::kBool) mask_.set_data(mask_.to(torch::kBool));
+}
 
 void MaskedLinearImpl::apply_mask() {
   torch::NoGradGuard no_grad;
@@ -156,7 +177,7 @@ void MaskedLinearImpl::set_mask(const torch::Tensor& mask) {
                      " given, expected [out_features, in_features] = " + shape_text(mask_.sizes()));
   }
   torch::NoGradGuard no_grad;
-  // in place: the buffer stays registered (or stays a view of the owner's packed mask)
+  // in place: the buffer stays registered (and stays on the owner's packed mask memory)
   mask_.copy_(mask.to(mask_.device()) != 0);
 }
 

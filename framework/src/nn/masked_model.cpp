@@ -24,7 +24,7 @@ std::int64_t MaskedModel::total_weight_count() {
 
 std::int64_t MaskedModel::parameter_count() {
   std::int64_t count = 0;
-  // parameters() would list a packed model's flat tensors once, which is what we want to count
+  // every parameter once, weights counted whole (masked entries included); LayerNorm's too
   for (const auto& parameter : parameters()) {
     if (parameter.requires_grad()) count += parameter.numel();
   }

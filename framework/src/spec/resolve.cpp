@@ -87,27 +87,31 @@ ResolvedSections resolve_sections(const SpecDocument& document, PluginChecker& p
   }
   // a model kind built on the run's structure (dan) is useless without one: say so before any run starts
   auto model = out.find("model");
-  if (model != out.end() && model->second.plugin && model->second.plugin_name && out.count("structure") == 0) {
+  if (model != out.end() && model->second.plugin && model->second.plugin_name &&
+      out.count("structure") == 0) {
     const std::string& name = std::get<std::string>(model->second.plugin_name->value);
     if (plugins.model_needs_structure(name, model->second.plugin->params)) {
-      problems.add(model->second.plugin_name->where, "model.plugin",
-                   fmt::format("model plugin '{}' builds on the run's structure, but the spec has no `structure:` "
-                               "section; add one, e.g. structure: {{plugin: newman_watts_strogatz, n: 100}}",
-                               name));
+      problems.add(
+          model->second.plugin_name->where, "model.plugin",
+          fmt::format("model plugin '{}' builds on the run's structure, but the spec has no `structure:` "
+                      "section; add one, e.g. structure: {{plugin: newman_watts_strogatz, n: 100}}",
+                      name));
     }
   }
   // a strategy that prunes by its own threshold cannot follow the gradual schedule's sparsity targets
   auto pruning = out.find("pruning");
   auto schedule = out.find("pruning.schedule");
-  if (pruning != out.end() && pruning->second.plugin && pruning->second.plugin_name && schedule != out.end() &&
-      schedule->second.fixed.has("kind") && std::get<std::string>(schedule->second.fixed.value("kind")) == "gradual") {
+  if (pruning != out.end() && pruning->second.plugin && pruning->second.plugin_name &&
+      schedule != out.end() && schedule->second.fixed.has("kind") &&
+      std::get<std::string>(schedule->second.fixed.value("kind")) == "gradual") {
     const std::string& name = std::get<std::string>(pruning->second.plugin_name->value);
     if (plugins.pruner_scope(name, pruning->second.plugin->params) == plugin::SelectionScope::below_zero) {
       SourceLocation where = schedule->second.fixed.location_of("kind");
-      problems.add(where.to_string().empty() ? pruning->second.plugin_name->where : where, "pruning.schedule.kind",
-                   fmt::format("strategy '{}' prunes by its own threshold and cannot follow the gradual schedule's "
-                               "sparsity targets; use one_shot or iterative, or a strategy that prunes by amount",
-                               name));
+      problems.add(
+          where.to_string().empty() ? pruning->second.plugin_name->where : where, "pruning.schedule.kind",
+          fmt::format("strategy '{}' prunes by its own threshold and cannot follow the gradual schedule's "
+                      "sparsity targets; use one_shot or iterative, or a strategy that prunes by amount",
+                      name));
     }
   }
   return out;

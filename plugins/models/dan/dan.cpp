@@ -21,7 +21,8 @@ class DeepDan : public structlab::plugin::ModelKind {
                                    "activation_of_sum (ReLU of the summed inputs)"),
          structlab::optional_param(
              "sinks_to_output", false,
-             "vertices without outgoing edges below the last layer also feed the output"),
+             "vertices without outgoing edges below the last layer also feed the output, through one "
+             "masked layer output_from_<s> per structure layer s holding such sinks"),
          structlab::optional_param("layer_norm", false,
                                    "layer-normalise every structure layer's activations")}};
   }

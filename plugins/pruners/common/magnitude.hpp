@@ -18,7 +18,8 @@ class MagnitudeStrategy : public plugin::PruningStrategy {
   plugin::SelectionScope scope() const override { return scope_; }
 
   /// |w| of every masked layer.
-  std::vector<torch::Tensor> score(nn::MaskedModel& model, plugin::PruningContext& /*context*/) const override {
+  std::vector<torch::Tensor> score(nn::MaskedModel& model,
+                                   plugin::PruningContext& /*context*/) const override {
     torch::NoGradGuard no_grad;
     std::vector<torch::Tensor> scores;
     for (const auto& ref : model.masked_layers()) scores.push_back(ref.layer->weight.abs());

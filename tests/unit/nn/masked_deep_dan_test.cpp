@@ -25,6 +25,20 @@ std::map<std::string, MaskedLinear> layers_by_name(MaskedDeepDAN& model) {
   return layers;
 }
 
+TEST(MaskedDeepDAN, ConvertedToDoubleComputesInDoubleWithBoolMasks) {
+  torch::manual_seed(8);
+  auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3).sinks_to_output(true));
+  auto x = torch::randn({5, 4});
+  auto in_float = model->forward(x);
+  model->to(torch::kDouble);
+  auto in_double = model->forward(x.to(torch::kDouble));
+  EXPECT_EQ(in_double.scalar_type(), torch::kDouble);
+  EXPECT_TRUE(torch::allclose(in_double.to(torch::kFloat), in_float, 1e-5, 1e-6));
+  for (const auto& ref : model->masked_layers())
+    EXPECT_EQ(ref.layer->mask().scalar_type(), torch::kBool) << ref.name;
+  EXPECT_EQ(model->generate_structure(false, false), small_dag());
+}
+
 TEST(MaskedDeepDAN, OutputShapeForFlatAndImageInput) {
   auto model = dan_on(small_dag());
   EXPECT_EQ(model->forward(torch::randn({5, 4})).sizes(), (std::vector<std::int64_t>{5, 3}));
@@ -170,7 +184,8 @@ TEST(MaskedDeepDAN, SinksToOutputReadsEachSinkLayerThroughItsOwnMaskedLayer) {
   EXPECT_EQ(sink_ref.target_layer, 4);
   EXPECT_FALSE(sink_ref.layer->bias.defined());  // the output's one bias is in "output"
   // layer 2 is {3, 5}; only vertex 5 is a sink
-  EXPECT_TRUE(torch::equal(sink_ref.layer->mask(), torch::tensor({{false, true}, {false, true}, {false, true}})));
+  EXPECT_TRUE(
+      torch::equal(sink_ref.layer->mask(), torch::tensor({{false, true}, {false, true}, {false, true}})));
   EXPECT_EQ(refs.back().name, "output");
   EXPECT_EQ(refs.back().source_layer, 3);
 

@@ -122,6 +122,8 @@ TEST(MaskedLinear, ForwardFollowsAChangeOfDtype) {
   layer->set_mask(torch::tensor({{1, 0, 1, 0}, {0, 0, 0, 1}, {1, 1, 1, 1}}));
   layer->forward(torch::randn({2, 4}));
   layer->to(torch::kDouble);
+  EXPECT_EQ(layer->mask().scalar_type(), torch::kBool);  // Module::to converts buffers; the mask stays bool
+  EXPECT_EQ(layer->active_weight_count(), 7);
   auto x = torch::randn({2, 4}, torch::kDouble);
   auto output = layer->forward(x);
   EXPECT_EQ(output.scalar_type(), torch::kDouble);
@@ -190,6 +192,12 @@ TEST(MaskedLinear, PackedLayerLivesOnTheStorageBlock) {
   auto copy = std::dynamic_pointer_cast<MaskedLinearImpl>(layer->clone());
   copy->set_mask(torch::ones({2, 3}));
   EXPECT_FALSE(storage.mask[5].item<bool>());  // the clone owns its tensors
+
+  storage.weight.fill_(1.f);
+  auto x = torch::ones({1, 3});
+  EXPECT_TRUE(torch::equal(layer->forward(x), torch::tensor({{3.f, 5.f}})));  // 1 + 0 + 1 (+1), 3 (+2)
+  storage.mask.fill_(true);  // written through the flat tensor after a forward: the layer sees it
+  EXPECT_TRUE(torch::equal(layer->forward(x), torch::tensor({{4.f, 5.f}})));
 }
 
 TEST(MaskedLinear, PackedBlockOutsideTheStorageIsAModelError) {

@@ -52,7 +52,9 @@ struct MaskedDeepDANOptions {
 ///
 /// Masked layers: "input" (dense, input -> structure layer 0); for each layer l >= 1 "main_<l>" from layer
 /// l-1 (mask = the structure's edges between them) and "skip_<s>_<l>" for each earlier layer s with an
-/// edge into l (mask = those edges); "output" (dense, last layer -> outputs). Rows and columns follow the
+/// edge into l (mask = those edges); with sinks_to_output "output_from_<s>" (no bias, mask = the sinks'
+/// columns) for each layer s below the last holding sinks; "output" (dense, last layer -> outputs). Rows and
+/// columns follow the
 /// ascending vertex ids of a layer. Forward: h_0 = relu(input(x)); h_l = relu(main_l(h_{l-1})) +
 /// sum_s relu(skip_s_l(h_s)); out = output(h_last) (+ sum_s output_from_s(h_s) with sinks_to_output).
 class MaskedDeepDANImpl : public MaskedModel {
@@ -91,7 +93,7 @@ class MaskedDeepDANImpl : public MaskedModel {
   std::vector<std::string> hidden_names_;    // main_<l> / skip_<s>_<l>
   std::vector<torch::Tensor> hidden_weights_, hidden_biases_, hidden_masks_;  // the same tensors, as lists
   MaskedLinear output_layer_{nullptr};
-  std::vector<MaskedLinear> sink_output_layers_;  // one per plan.sink_layers entry
+  std::vector<MaskedLinear> sink_output_layers_;   // one per plan.sink_layers entry
   std::vector<torch::nn::LayerNorm> layer_norms_;  // one per structure layer when options.layer_norm
 };
 

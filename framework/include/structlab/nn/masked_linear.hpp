@@ -53,6 +53,7 @@ class MaskMultiplierCache {
   torch::Tensor multiplier_;
   const void* mask_impl_ = nullptr;
   const void* mask_data_ = nullptr;
+  c10::Storage mask_storage_;
   std::uint32_t mask_version_ = 0;
   torch::ScalarType weight_dtype_ = torch::kFloat;
   torch::Device weight_device_ = torch::kCPU;
@@ -77,6 +78,11 @@ class MaskedLinearImpl : public torch::nn::Cloneable<MaskedLinearImpl> {
 
   /// (Re)initialises weight and bias as torch::nn::Linear does and sets the mask to all true.
   void reset() override;
+  /// Converts weight and bias to \p dtype on \p device; the mask moves to \p device and stays bool.
+  void to(torch::Device device, torch::Dtype dtype, bool non_blocking = false) override;
+  /// Converts weight and bias to \p dtype; the mask stays bool.
+  void to(torch::Dtype dtype, bool non_blocking = false) override;
+  using torch::nn::Module::to;
   /// Prints "structlab::nn::MaskedLinear(in=.., out=.., bias=.., active=..)".
   void pretty_print(std::ostream& stream) const override;
 
@@ -93,7 +99,9 @@ class MaskedLinearImpl : public torch::nn::Cloneable<MaskedLinearImpl> {
   void set_mask(const torch::Tensor& mask);
   /// The current mask (bool, [out, in]).
   const torch::Tensor& mask() const { return mask_; }
-  /// weight * mask, differentiable with respect to weight: the weight the forward pass uses.
+  /// weight * mask, differentiable with respect to weight: the weight the forward pass uses. While every
+  /// mask entry is true this is the weight parameter itself (no copy), so autograd then saves the
+  /// parameter and an in-place change of it before backward is an error, as with torch::nn::Linear.
   torch::Tensor effective_weight() const;
   /// Number of true mask entries.
   std::int64_t active_weight_count() const;
@@ -109,6 +117,7 @@ class MaskedLinearImpl : public torch::nn::Cloneable<MaskedLinearImpl> {
 
  private:
   void initialise_values();
+  void keep_mask_bool();
 
   torch::Tensor mask_;
   mutable detail::MaskMultiplierCache multiplier_;
