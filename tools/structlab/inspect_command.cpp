@@ -163,8 +163,10 @@ void print_text(const archive::ArchiveSummary& summary, const nlohmann::json& js
 
   fmt::print("\nstructure  {} vertices, {} edges\n", summary.structure.num_vertices(),
              summary.structure.num_edges());
+  std::size_t name_width = 24;
+  for (const auto& entry : summary.structure_metrics) name_width = std::max(name_width, entry.first.size());
   for (const auto& [name, value] : in_natural_order(summary.structure_metrics)) {
-    fmt::print("  {:<24} {}\n", name, value);
+    fmt::print("  {:<{}} {}\n", name, name_width, value);
   }
 
   fmt::print("\n{:<6} {:<36} {:>12} {:>12} {:>8} {:>9} {:>9}\n", "stage", "description", "active", "total",
