@@ -9,6 +9,7 @@ packages=(
   libyaml-cpp-dev libboost-dev libboost-graph-dev libhdf5-dev zlib1g-dev
   libgtest-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   dataset-fashion-mnist hdf5-tools
+  python3-h5py python3-numpy
 )
 
 missing=()
