@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "spec_files.hpp"
 
 namespace structlab::spec {
@@ -72,6 +74,13 @@ struct RangeCase {
   std::string yaml;      // appended to the minimal spec
   std::string expected;  // the whole message
 };
+
+// Shown in test names (ctest lists them): the key path the message names, e.g. "training.lr".
+void PrintTo(const RangeCase& range_case, std::ostream* out) {
+  const std::string& message = range_case.expected;
+  const auto key_start = message.find(": ") + 2;
+  *out << message.substr(key_start, message.find(':', key_start) - key_start);
+}
 
 class SpecRange : public ::testing::TestWithParam<RangeCase> {};
 
