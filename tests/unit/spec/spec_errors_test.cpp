@@ -75,11 +75,18 @@ struct RangeCase {
   std::string expected;  // the whole message
 };
 
-// Shown in test names (ctest lists them): the key path the message names, e.g. "training.lr".
+// Shown in test names (ctest lists them): the key path the message names and the value it rejects, e.g.
+// "training.lr=-0.1", spaces made underscores.
 void PrintTo(const RangeCase& range_case, std::ostream* out) {
   const std::string& message = range_case.expected;
   const auto key_start = message.find(": ") + 2;
-  *out << message.substr(key_start, message.find(':', key_start) - key_start);
+  const auto got = message.rfind("got ");
+  std::string name = message.substr(key_start, message.find(':', key_start) - key_start);
+  if (got != std::string::npos) name += "=" + message.substr(got + 4);
+  for (char& c : name) {
+    if (c == ' ') c = '_';
+  }
+  *out << name;
 }
 
 class SpecRange : public ::testing::TestWithParam<RangeCase> {};
