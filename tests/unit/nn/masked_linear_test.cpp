@@ -5,19 +5,12 @@
 #include <sstream>
 
 #include "structlab/error.hpp"
+#include "unit/nn/test_structures.hpp"
 
 namespace structlab::nn {
 namespace {
 
-template <typename F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& error) {
-    return error.what();
-  }
-  return "(nothing thrown)";
-}
+using testing::message_of;
 
 TEST(MaskedLinear, StartsWithAnAllTrueMaskOfShapeOutIn) {
   MaskedLinear layer(3, 2);

@@ -17,13 +17,7 @@ namespace {
 
 using testing::make_pruner;
 using testing::mask_values;
-
-spec::SelectionSpec rule(const std::string& name, double amount) {
-  spec::SelectionSpec selection;
-  selection.rule = name;
-  selection.amount = amount;
-  return selection;
-}
+using testing::rule;
 
 Params one(const std::string& key, ParamValue value) {
   Params params;

@@ -17,13 +17,7 @@ using plugin::PruningGranularity;
 using plugin::SelectionScope;
 using testing::make_chain_model;
 using testing::mask_values;
-
-spec::SelectionSpec rule(const std::string& name, double amount) {
-  spec::SelectionSpec selection;
-  selection.rule = name;
-  selection.amount = amount;
-  return selection;
-}
+using testing::rule;
 
 // Scores of the chain model: hidden_0 [3, 2], hidden_1 [2, 3], output [1, 2].
 std::vector<torch::Tensor> chain_scores(const std::vector<double>& hidden_0,

@@ -12,6 +12,7 @@
 #include "structlab/error.hpp"
 #include "structlab/nn/masked_model.hpp"
 #include "structlab/plugin/pruner.hpp"
+#include "structlab/spec/experiment.hpp"
 
 namespace structlab::testing {
 
@@ -113,6 +114,14 @@ inline LambdaContext no_data_context(std::uint64_t seed = 1) {
   return LambdaContext(seed, 0, [](nn::MaskedModel&, std::int64_t) -> torch::Tensor {
     throw Error("this strategy must not ask for a loss");
   });
+}
+
+/// A selection rule \p name ("fraction", "count", "density") with \p amount, other fields at their defaults.
+inline spec::SelectionSpec rule(const std::string& name, double amount) {
+  spec::SelectionSpec selection;
+  selection.rule = name;
+  selection.amount = amount;
+  return selection;
 }
 
 /// The mask of \p layer as a row-major vector of 0/1.

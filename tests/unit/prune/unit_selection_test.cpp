@@ -15,6 +15,7 @@ namespace {
 using plugin::PruningGranularity;
 using plugin::SelectionScope;
 using testing::mask_values;
+using testing::rule;
 using testing::TinyLayer;
 using testing::TinyModel;
 
@@ -33,13 +34,6 @@ std::vector<torch::Tensor> unit_scores(std::vector<std::vector<double>> per_laye
   std::vector<torch::Tensor> scores;
   for (auto& values : per_layer) scores.push_back(torch::tensor(values));
   return scores;
-}
-
-spec::SelectionSpec rule(const std::string& name, double amount) {
-  spec::SelectionSpec selection;
-  selection.rule = name;
-  selection.amount = amount;
-  return selection;
 }
 
 PruneReport select_units(TinyModel& model, const std::vector<torch::Tensor>& scores,
