@@ -72,4 +72,11 @@ AgpSchedule agp_schedule_in_steps(const spec::PruningSchedule& schedule, std::in
   return agp;
 }
 
+std::string threshold_strategy_refusal(const std::string& strategy) {
+  return fmt::format(
+      "strategy '{}' prunes by its own threshold and cannot follow the gradual schedule's sparsity targets; "
+      "use one_shot or iterative, or a strategy that prunes by amount",
+      strategy);
+}
+
 }  // namespace structlab::prune

@@ -19,7 +19,9 @@ class RunPruningContext : public plugin::PruningContext {
   RunPruningContext(train::Trainer& trainer, std::uint64_t seed) : trainer_(trainer), seed_(seed) {}
   std::uint64_t seed() const override { return seed_; }
   std::int64_t num_batches() const override { return trainer_.steps_per_epoch(); }
-  torch::Tensor loss(nn::MaskedModel& /*model*/, std::int64_t index) override { return trainer_.batch_loss(index); }
+  torch::Tensor loss(nn::MaskedModel& /*model*/, std::int64_t index) override {
+    return trainer_.batch_loss(index);
+  }
 
  private:
   train::Trainer& trainer_;
@@ -58,8 +60,9 @@ void iterative(RunState& state) {
       restore_weights(*state.model, state.initial_weights);
     } else if (schedule.rewind == "epoch") {
       if (!state.rewind_weights) {
-        throw ConfigError(fmt::format("pruning.schedule.rewind_epoch: {} is after the last training epoch ({})",
-                                      schedule.rewind_epoch, state.spec.training.epochs));
+        throw ConfigError(
+            fmt::format("pruning.schedule.rewind_epoch: {} is after the last training epoch ({})",
+                        schedule.rewind_epoch, state.spec.training.epochs));
       }
       restore_weights(*state.model, *state.rewind_weights);
     }
@@ -76,10 +79,8 @@ void gradual(RunState& state) {
   const auto& pruning = *state.spec.pruning;
   const auto& schedule = pruning.schedule;
   if (state.pruner->scope() == plugin::SelectionScope::below_zero) {
-    // such a strategy prunes by its own threshold, not by an amount, so it cannot follow AGP's targets
-    throw ConfigError("pruning.schedule.kind: strategy '" + strategy_name(state) +
-                      "' prunes by its own threshold and cannot follow the gradual schedule's sparsity targets; "
-                      "use one_shot or iterative");
+    // spec validation refuses this already; kept for callers that build a RunSpec themselves
+    throw ConfigError("pruning.schedule.kind: " + prune::threshold_strategy_refusal(strategy_name(state)));
   }
   const std::int64_t steps_per_epoch = state.trainer->steps_per_epoch();
   prune::AgpSchedule agp = prune::agp_schedule_in_steps(schedule, steps_per_epoch);
@@ -113,7 +114,8 @@ void run_pruning_schedule(RunState& state) {
   if (kind == "one_shot") return one_shot(state);
   if (kind == "iterative") return iterative(state);
   if (kind == "gradual") return gradual(state);
-  throw ConfigError("pruning.schedule.kind: unknown schedule '" + kind + "'; expected one_shot, iterative or gradual");
+  throw ConfigError("pruning.schedule.kind: unknown schedule '" + kind +
+                    "'; expected one_shot, iterative or gradual");
 }
 
 std::map<std::string, double> structure_metrics(const graph::LayeredGraph& graph) {

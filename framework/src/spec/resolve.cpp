@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "structlab/prune/agp.hpp"
+
 namespace structlab::spec::detail {
 namespace {
 
@@ -107,11 +109,8 @@ ResolvedSections resolve_sections(const SpecDocument& document, PluginChecker& p
     const std::string& name = std::get<std::string>(pruning->second.plugin_name->value);
     if (plugins.pruner_scope(name, pruning->second.plugin->params) == plugin::SelectionScope::below_zero) {
       SourceLocation where = schedule->second.fixed.location_of("kind");
-      problems.add(
-          where.to_string().empty() ? pruning->second.plugin_name->where : where, "pruning.schedule.kind",
-          fmt::format("strategy '{}' prunes by its own threshold and cannot follow the gradual schedule's "
-                      "sparsity targets; use one_shot or iterative, or a strategy that prunes by amount",
-                      name));
+      problems.add(where.to_string().empty() ? pruning->second.plugin_name->where : where,
+                   "pruning.schedule.kind", prune::threshold_strategy_refusal(name));
     }
   }
   return out;

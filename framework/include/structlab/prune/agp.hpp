@@ -6,6 +6,7 @@
 /// pruning is fast at first, while many redundant weights remain, and slows down towards s_f.
 
 #include <cstdint>
+#include <string>
 
 #include "structlab/spec/experiment.hpp"
 
@@ -35,5 +36,10 @@ struct AgpSchedule {
 /// steps_per_epoch / frequency, rounded down. Throws ConfigError when the epochs, frequency or sparsities
 /// leave no valid schedule (e.g. end_epoch <= start_epoch, or frequency longer than the pruning span).
 AgpSchedule agp_schedule_in_steps(const spec::PruningSchedule& schedule, std::int64_t steps_per_epoch);
+
+/// Why \p strategy, which prunes by its own threshold (SelectionScope::below_zero) and ignores the amount,
+/// cannot follow AGP's sparsity targets, and what to use instead. Spec validation and the runner both say
+/// it under pruning.schedule.kind.
+std::string threshold_strategy_refusal(const std::string& strategy);
 
 }  // namespace structlab::prune
