@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# README command 1: set up a fresh machine, build, and run the main job on the embedded default.
+# README's first command: set up a fresh machine, build, and run the main job on the embedded default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh

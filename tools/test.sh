@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# README command 2: set up a fresh machine, build, and run the whole test suite.
+# README's second command (the test command): set up a fresh machine, build, and run the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
