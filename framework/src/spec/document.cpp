@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/plain_text.hpp"
 #include "spec/schema.hpp"
 #include "spec/yaml_value.hpp"
 #include "structlab/spec/value_text.hpp"
@@ -153,7 +154,7 @@ SpecDocument read_spec_document(const fs::path& file, Problems& problems) {
 }
 
 void apply_override(SpecDocument& document, const std::string& assignment, Problems& problems) {
-  const SourceLocation where{"--set " + assignment, 0, 0};
+  const SourceLocation where{"--set " + structlab::detail::shortened(assignment), 0, 0};
   auto equals = assignment.find('=');
   if (equals == std::string::npos || equals == 0) {
     problems.add(where.file + ": expected key.path=value, e.g. training.lr=0.1");

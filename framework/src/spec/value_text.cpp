@@ -1,5 +1,6 @@
 #include "structlab/spec/value_text.hpp"
 
+#include "core/plain_text.hpp"
 #include "spec/yaml_value.hpp"
 #include "structlab/error.hpp"
 
@@ -10,7 +11,7 @@ ParamValue parse_param_value(const std::string& text, const std::string& what) {
   try {
     node = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw ConfigError(what + ": cannot parse '" + text + "' as a value: " + e.msg);
+    throw ConfigError(what + ": cannot parse '" + structlab::detail::shortened(text) + "' as a value: " + e.msg);
   }
   return detail::param_value_of(node, "", what);
 }

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <regex>
 
+#include "core/plain_text.hpp"
 #include "structlab/error.hpp"
 
 namespace structlab::spec::detail {
@@ -12,17 +12,16 @@ namespace {
 
 enum class ScalarKind { boolean, integer, real, string };
 
-// YAML 1.2 core schema resolution for plain scalars; quoted scalars are always strings.
+// YAML 1.2 core schema resolution for plain scalars; quoted scalars are always strings. No std::regex:
+// it recurses per character and a 100 000-digit value would overflow the stack (core/plain_text.hpp).
 ScalarKind kind_of(const YAML::Node& node) {
   if (node.Tag() == "!") return ScalarKind::string;
-  static const std::regex integer(R"(^[-+]?[0-9]+$)");
-  static const std::regex real(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$)");
   const std::string& text = node.Scalar();
   if (text == "true" || text == "True" || text == "TRUE" || text == "false" || text == "False" || text == "FALSE") {
     return ScalarKind::boolean;
   }
-  if (std::regex_match(text, integer)) return ScalarKind::integer;
-  if (std::regex_match(text, real)) return ScalarKind::real;
+  if (structlab::detail::is_integer_text(text)) return ScalarKind::integer;
+  if (structlab::detail::is_real_text(text)) return ScalarKind::real;
   return ScalarKind::string;
 }
 
@@ -41,7 +40,7 @@ ParamValue scalar_value(const YAML::Node& node, const std::string& file, const s
       try {
         return static_cast<std::int64_t>(std::stoll(text));
       } catch (const std::out_of_range&) {
-        fail(node, file, key_path, "integer " + text + " is out of range");
+        fail(node, file, key_path, "integer " + structlab::detail::shortened(text) + " is out of range");
       }
     case ScalarKind::real: return node.as<double>();
     case ScalarKind::string: return text;
