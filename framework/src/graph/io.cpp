@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "graph/io_formats.hpp"
+#include "graph/io_limits.hpp"
 #include "structlab/error.hpp"
 
 namespace structlab::graph {
@@ -45,18 +46,33 @@ GraphFormat format_from_extension(const std::filesystem::path& path) {
                   "'; use .txt/.edges/.edgelist/.el, .graphml/.xml, .dot/.gv or .json, or name the format");
 }
 
-EdgeListGraph parse_graph(const std::string& text, GraphFormat format, const std::string& source) {
+namespace {
+
+EdgeListGraph parse_within_nesting(const std::string& text, GraphFormat format, const std::string& source) {
   switch (format) {
     case GraphFormat::edgelist:
       return detail::parse_edgelist(text, source);
     case GraphFormat::graphml:
+      detail::check_nesting(text, detail::NestingSyntax::xml, source);
       return detail::parse_graphml(text, source);
     case GraphFormat::dot:
+      detail::check_nesting(text, detail::NestingSyntax::dot, source);
       return detail::parse_dot(text, source);
     case GraphFormat::json:
+      detail::check_nesting(text, detail::NestingSyntax::json, source);
       return detail::parse_json(text, source);
   }
   throw DataError(source + ": unknown graph format");
+}
+
+}  // namespace
+
+EdgeListGraph parse_graph(const std::string& text, GraphFormat format, const std::string& source) {
+  // the nesting is checked before a (recursive) parser sees the text, the size before anything is allocated
+  // per vertex
+  EdgeListGraph graph = parse_within_nesting(text, format, source);
+  detail::check_graph_size(graph, source);
+  return graph;
 }
 
 std::string format_graph(const EdgeListGraph& graph, GraphFormat format) {

@@ -1,6 +1,7 @@
 // Generator plugin erdos_renyi: G(n, p) or G(n, m), undirected.
 
 #include "structlab/graph/random_graphs.hpp"
+#include "structlab/graph/size_estimate.hpp"
 #include "structlab/plugin/generator.hpp"
 #include "structlab/plugin/register.hpp"
 
@@ -27,6 +28,11 @@ class ErdosRenyi : public structlab::plugin::StructureGenerator {
     if (use_m && (m_ < 0 || m_ > pairs)) {
       params.fail("m", "must be in 0.." + std::to_string(pairs) + " (all pairs of n = " + std::to_string(n_) +
                            " vertices)");
+    }
+    // refused here, at validation, with what it would need, rather than as std::bad_alloc mid-run
+    double edges = use_m ? static_cast<double>(m_) : p_ * static_cast<double>(n_) * static_cast<double>(n_ - 1) / 2.0;
+    if (auto refusal = structlab::graph::graph_size_refusal(static_cast<double>(n_), edges)) {
+      params.fail(use_m ? "m" : "p", *refusal);
     }
   }
 

@@ -31,7 +31,9 @@ const char* to_string(GraphFormat format);
 GraphFormat format_from_extension(const std::filesystem::path& path);
 
 /// Parses \p text in \p format; \p source names the text in messages (a file name).
-/// Throws DataError naming \p source and, where the format reports it, the line.
+/// Throws DataError naming \p source and, where the format reports it, the line; also when the text nests
+/// deeper than 256 levels (JSON, DOT, GraphML) or names more vertices or edges than this machine's memory
+/// holds (saying how much it would need), before parsing or allocating further.
 EdgeListGraph parse_graph(const std::string& text, GraphFormat format, const std::string& source = "<text>");
 /// Renders \p graph in \p format. Throws DataError when the format cannot hold it (never for these four).
 std::string format_graph(const EdgeListGraph& graph, GraphFormat format);

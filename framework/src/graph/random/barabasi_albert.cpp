@@ -10,6 +10,8 @@ namespace structlab::graph {
 EdgeListGraph barabasi_albert(std::int64_t n, std::int64_t m, Rng& rng) {
   detail::require(m >= 1, "barabasi_albert", "m", "at least 1", m);
   detail::require(n > m, "barabasi_albert", "n", ("greater than m = " + std::to_string(m)).c_str(), n);
+  detail::require_fits("barabasi_albert", "n = " + std::to_string(n) + ", m = " + std::to_string(m),
+                       static_cast<double>(n), static_cast<double>(n - m) * static_cast<double>(m));
   EdgeListGraph graph{n, {}, false};
   graph.edges.reserve(static_cast<std::size_t>((n - m) * m));
   // every edge puts both ends on this list, so a uniform pick from it is a degree-proportional pick

@@ -28,8 +28,10 @@ constexpr std::int64_t max_vertices_for_pairs = 3'000'000'000;
 EdgeListGraph erdos_renyi_gnp(std::int64_t n, double p, Rng& rng) {
   detail::require(n >= 0 && n <= max_vertices_for_pairs, "erdos_renyi", "n", "in 0..3e9", n);
   detail::require_probability("erdos_renyi", "p", p);
-  EdgeListGraph graph{n, {}, false};
   double expected = p * static_cast<double>(n) * static_cast<double>(n - 1) / 2.0;
+  detail::require_fits("erdos_renyi", "n = " + std::to_string(n) + ", p = " + detail::shown(p),
+                       static_cast<double>(n), expected);
+  EdgeListGraph graph{n, {}, false};
   graph.edges.reserve(static_cast<std::size_t>(expected + 4.0 * std::sqrt(expected) + 16.0));
   detail::for_each_success(n * (n - 1) / 2, p, rng,
                            [&](std::int64_t k) { graph.edges.push_back(pair_of_index(k)); });
@@ -43,6 +45,8 @@ EdgeListGraph erdos_renyi_gnm(std::int64_t n, std::int64_t m, Rng& rng) {
     throw GraphError("erdos_renyi: m must be in 0.." + std::to_string(pairs) + " (all pairs of " +
                      std::to_string(n) + " vertices), got " + std::to_string(m));
   }
+  detail::require_fits("erdos_renyi", "n = " + std::to_string(n) + ", m = " + std::to_string(m),
+                       static_cast<double>(n), static_cast<double>(m));
   EdgeListGraph graph{n, {}, false};
   graph.edges.reserve(static_cast<std::size_t>(m));
   // draw whichever of the chosen and the left-out pairs is the smaller set, so rejection stays cheap

@@ -69,6 +69,15 @@ EdgeListGraph random_layered(const RandomLayeredOptions& options, Rng& rng) {
   detail::require_probability("random_layered", "next_probability", options.next_probability);
   detail::require_probability("random_layered", "skip_probability", options.skip_probability);
   const auto& widths = options.widths;
+  double expected_edges = 0.0;
+  for (std::size_t from = 0; from < widths.size(); ++from) {
+    for (std::size_t to = from + 1; to < widths.size(); ++to) {
+      double p = to == from + 1 ? options.next_probability : options.skip_probability;
+      expected_edges += p * static_cast<double>(widths[from]) * static_cast<double>(widths[to]);
+    }
+  }
+  detail::require_fits("random_layered", "these widths and probabilities", static_cast<double>(offsets.back()),
+                       expected_edges);
   EdgeListGraph graph{offsets.back(), {}, true};
   for (std::size_t from = 0; from < widths.size(); ++from) {
     for (std::size_t to = from + 1; to < widths.size(); ++to) {
@@ -85,6 +94,10 @@ EdgeListGraph random_layered(const RandomLayeredOptions& options, Rng& rng) {
 
 EdgeListGraph complete_layered(const std::vector<std::int64_t>& widths) {
   std::vector<std::int64_t> offsets = layer_offsets("complete_layered", widths);
+  double edges = 0.0;
+  for (std::size_t layer = 0; layer + 1 < widths.size(); ++layer)
+    edges += static_cast<double>(widths[layer]) * static_cast<double>(widths[layer + 1]);
+  detail::require_fits("complete_layered", "these widths", static_cast<double>(offsets.back()), edges);
   EdgeListGraph graph{offsets.back(), {}, true};
   for (std::size_t layer = 0; layer + 1 < widths.size(); ++layer) {
     for (auto u = offsets[layer]; u < offsets[layer + 1]; ++u) {

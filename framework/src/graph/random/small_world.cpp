@@ -14,6 +14,9 @@ void check_ring(const char* model, std::int64_t n, std::int64_t k, double p) {
   detail::require(k % 2 == 0, model, "k", "even (k/2 neighbours on each side)", k);
   detail::require(k >= 0 && k < n, model, "k", ("in 0..n-1 = 0.." + std::to_string(n - 1)).c_str(), k);
   detail::require_probability(model, "p", p);
+  // the rewired or added shortcuts at most double the ring's n * k / 2 edges
+  detail::require_fits(model, "n = " + std::to_string(n) + ", k = " + std::to_string(k),
+                       static_cast<double>(n), static_cast<double>(n) * static_cast<double>(k));
 }
 
 // A uniform vertex other than u and not yet adjacent to u, drawn as networkx does (redraw until it
@@ -69,6 +72,8 @@ EdgeListGraph ws_flex(std::int64_t n, double average_degree, double p, Rng& rng)
                   "average_degree", ("in [2, n-1] = [2, " + std::to_string(n - 1) + "]").c_str(),
                   average_degree);
   detail::require_probability("ws_flex", "p", p);
+  detail::require_fits("ws_flex", "n = " + std::to_string(n) + ", average_degree = " + detail::shown(average_degree),
+                       static_cast<double>(n), average_degree * static_cast<double>(n));
   // round half to even like Python's round(), as graph2nn computes the edge count
   auto edge_count = static_cast<std::int64_t>(std::nearbyint(average_degree * static_cast<double>(n) / 2.0));
   // vertex i links to its next count(i) ring neighbours; the first edge_count % n vertices take one more
