@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "plugin/elf_check.hpp"
 #include "plugin/symbol_name.hpp"
 #include "structlab/error.hpp"
 #include "structlab/plugin/dataset.hpp"
@@ -53,7 +54,14 @@ std::vector<fs::path> libraries_in(const fs::path& path) {
 }
 
 // Entry symbols of a library, read from its symbol table without loading it; empty for anything else.
+// Throws PluginLoadError naming the file for an ELF file whose sections library_info cannot read safely.
 std::vector<std::string> entry_symbols(const fs::path& library) {
+  detail::ElfCheck elf = detail::check_elf(library);
+  if (elf.shape == detail::ElfShape::not_elf) return {};  // not a plugin
+  if (elf.shape == detail::ElfShape::corrupt) {
+    throw PluginLoadError(fmt::format("{}: a corrupt ELF shared object in a plugin folder: {}; remove or rebuild it",
+                                      library.string(), elf.defect));
+  }
   try {
     boost::dll::library_info info(library, /*throw_if_not_native=*/false);
     std::vector<std::string> sections = info.sections();
