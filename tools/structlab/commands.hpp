@@ -24,7 +24,8 @@ void add_version_command(CLI::App& app, const GlobalOptions& global, CommandRunn
 void add_plugins_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab validate SPEC [--set k=v]`: every problem of a spec, or "SPEC: valid, N runs".
 void add_validate_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
-/// `structlab graph GENERATOR [key=value ...] [--seed S] [--orient O] [--metrics] [--format F] [-o FILE]`.
+/// `structlab graph GENERATOR [key=value ...] [--seed S] [--orient O] [--metrics] [--metrics-mode M]
+/// [--path-samples N] [--format F] [-o FILE]`.
 void add_graph_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab inspect RUN.h5 [--json]`: a run archive's spec summary, structure, stages and history.
 void add_inspect_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);

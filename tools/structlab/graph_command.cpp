@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "progress_line.hpp"
 #include "structlab/error.hpp"
 #include "structlab/graph/io.hpp"
 #include "structlab/graph/layered_graph.hpp"
@@ -24,6 +25,7 @@ struct GraphOptions {
   std::uint64_t seed = 0;
   std::string orient = "index";
   bool metrics = false;
+  std::string metrics_mode = "sampled";
   std::int64_t path_samples = 0;
   std::string format;
   std::string output;
@@ -62,7 +64,12 @@ void print_table(const graph::GraphMetrics& metrics) {
                                        fmt::join(spans.begin(), spans.begin() + 16, ", "), spans.size()));
   row("skip edges (span > 1)", std::to_string(metrics.skip_edges));
   row("weak components", std::to_string(metrics.weak_components));
-  if (metrics.has_clustering) row("average clustering C", fmt::format("{:.6g}", metrics.average_clustering));
+  if (metrics.has_clustering) {
+    std::string how = metrics.clustering_samples == 0
+                          ? "exact"
+                          : fmt::format("estimated from {} wedges", metrics.clustering_samples);
+    row("average clustering C", fmt::format("{:.6g} ({})", metrics.average_clustering, how));
+  }
   if (metrics.has_path_length) {
     const auto& path = metrics.path_length;
     std::string how = path.exact ? "exact" : fmt::format("estimated from {} sources", path.sources);
@@ -76,7 +83,12 @@ int run_graph(const GlobalOptions& global, const GraphOptions& options) {
   graph::Orientation orientation = graph::parse_orientation(options.orient);
   std::optional<graph::GraphFormat> format;
   if (!options.format.empty()) format = graph::parse_graph_format(options.format);
-  if (options.path_samples < 0) throw ConfigError("--path-samples must be 0 (all vertices) or positive");
+  if (options.path_samples < 0)
+    throw ConfigError(fmt::format("--path-samples must be 0 (as --metrics-mode says) or positive, got {}",
+                                  options.path_samples));
+  if (options.metrics_mode != "full" && options.metrics_mode != "sampled")
+    throw ConfigError(
+        fmt::format("--metrics-mode must be full or sampled, got '{}'", options.metrics_mode));
 
   Params params = spec::parse_assignments(options.assignments, "generator '" + options.generator + "'");
   auto registry = plugin::PluginRegistry::with_default_paths(global.plugin_paths);
@@ -84,11 +96,12 @@ int run_graph(const GlobalOptions& global, const GraphOptions& options) {
   graph::EdgeListGraph generated = generator->generate(options.seed);
   graph::LayeredGraph structure = graph::LayeredGraph::from_edge_list(generated, orientation, options.seed);
 
-  graph::MetricsOptions metrics_options;
-  metrics_options.clustering = options.metrics;
-  metrics_options.path_length = options.metrics;
-  metrics_options.path_samples = options.path_samples;
+  graph::MetricsOptions metrics_options = graph::metrics_options_for(
+      structure, options.metrics ? graph::parse_metrics_mode(options.metrics_mode) : graph::MetricsMode::none);
+  if (options.path_samples > 0) metrics_options.path_samples = options.path_samples;
   metrics_options.seed = options.seed;
+  metrics_options.threads = 0;  // the command has the machine to itself
+  metrics_options.progress = ProgressLine(stderr);
   graph::GraphMetrics metrics = graph::compute_metrics(structure, metrics_options);
 
   if (!options.output.empty()) graph::write_graph(structure, options.output, format);
@@ -115,10 +128,13 @@ void add_graph_command(CLI::App& app, const GlobalOptions& global, CommandRunner
   command->add_option("--orient", options->orient,
                       "How undirected graphs become DAGs: index or random (default index)");
   command->add_flag("--metrics", options->metrics,
-                    "Also compute clustering C and average path length L (costly)");
-  command->add_option(
-      "--path-samples", options->path_samples,
-      "With --metrics: estimate L from this many sampled sources (0: exact, from every vertex)");
+                    "Also compute clustering C and average path length L (progress on stderr)");
+  command->add_option("--metrics-mode", options->metrics_mode,
+                      "With --metrics: full (always exact) or sampled (exact while cheap, seeded estimates "
+                      "on big graphs; default)");
+  command->add_option("--path-samples", options->path_samples,
+                      "With --metrics: estimate L from this many seeded sampled sources (0: as "
+                      "--metrics-mode says)");
   command->add_option(
       "--format", options->format,
       "edgelist, graphml, dot or json: the file format of -o (default: its extension); json also "

@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
+#include "graph/skeleton_metrics.hpp"
+#include "structlab/error.hpp"
+
 namespace structlab::graph {
 namespace {
 
@@ -59,6 +62,15 @@ std::int64_t weak_component_count(const LayeredGraph& graph) {
 }
 
 GraphMetrics compute_metrics(const LayeredGraph& graph, const MetricsOptions& options) {
+  if (options.clustering_samples < 0)
+    throw GraphError("metrics: clustering_samples must be 0 (exact) or positive, got " +
+                     std::to_string(options.clustering_samples));
+  if (options.path_samples < 0)
+    throw GraphError("metrics: path_samples must be 0 (exact) or positive, got " +
+                     std::to_string(options.path_samples));
+  if (options.threads < 0)
+    throw GraphError("metrics: threads must be 0 (all cores) or positive, got " +
+                     std::to_string(options.threads));
   GraphMetrics metrics;
   const std::int64_t n = graph.num_vertices();
   metrics.vertices = n;
@@ -87,14 +99,20 @@ GraphMetrics compute_metrics(const LayeredGraph& graph, const MetricsOptions& op
   while (metrics.edge_spans.size() > 1 && metrics.edge_spans.back() == 0) metrics.edge_spans.pop_back();
   metrics.weak_components = weak_component_count(graph);
 
+  if (!options.clustering && !options.path_length) return metrics;
+  const detail::Skeleton skeleton(graph);  // built once for both measures
   if (options.clustering) {
     metrics.has_clustering = true;
-    metrics.average_clustering = average_clustering(graph);
+    metrics.clustering_samples = options.clustering_samples;
+    metrics.average_clustering =
+        options.clustering_samples > 0
+            ? detail::sampled_clustering(skeleton, options.clustering_samples, options.seed, options.progress)
+            : detail::exact_clustering(skeleton, options.progress);
   }
   if (options.path_length) {
     metrics.has_path_length = true;
     metrics.path_length =
-        average_shortest_path_length(graph, options.path_samples, options.seed, options.threads);
+        detail::path_length(skeleton, options.path_samples, options.seed, options.threads, options.progress);
   }
   return metrics;
 }
@@ -123,12 +141,16 @@ std::vector<std::pair<std::string, double>> GraphMetrics::flatten() const {
   for (std::size_t span = 1; span < edge_spans.size(); ++span) {
     flat.emplace_back("edge_span_" + std::to_string(span), number(edge_spans[span]));
   }
-  if (has_clustering) flat.emplace_back("average_clustering", average_clustering);
+  if (has_clustering) {
+    flat.emplace_back("average_clustering", average_clustering);
+    flat.emplace_back("clustering_samples", number(clustering_samples));
+  }
   if (has_path_length) {
     flat.emplace_back("average_shortest_path_length", path_length.average);
     flat.emplace_back("path_length_sources", number(path_length.sources));
     flat.emplace_back("path_length_exact", path_length.exact ? 1.0 : 0.0);
     flat.emplace_back("path_length_unreachable_pairs", number(path_length.unreachable_pairs));
+    flat.emplace_back("path_length_samples", number(path_length.exact ? 0 : path_length.sources));
   }
   return flat;
 }
@@ -149,11 +171,15 @@ std::string GraphMetrics::to_json(int indent) const {
   json["edge_spans"] = nlohmann::json::object();
   for (std::size_t span = 1; span < edge_spans.size(); ++span)
     json["edge_spans"][std::to_string(span)] = edge_spans[span];
-  if (has_clustering) json["average_clustering"] = average_clustering;
+  if (has_clustering) {
+    json["average_clustering"] = average_clustering;
+    json["clustering_samples"] = clustering_samples;
+  }
   if (has_path_length) {
     json["average_shortest_path_length"] = {{"value", path_length.average},
                                             {"sources", path_length.sources},
                                             {"exact", path_length.exact},
+                                            {"samples", path_length.exact ? 0 : path_length.sources},
                                             {"unreachable_pairs", path_length.unreachable_pairs}};
   }
   return json.dump(indent);

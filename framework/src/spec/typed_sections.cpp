@@ -256,6 +256,11 @@ bool fill_typed_sections(const ResolvedSections& sections, RunSpec& run, Problem
     ok &= fill_schedule(*find(sections, "pruning.schedule"), epochs, spec.schedule, problems);
     run.pruning = spec;
   }
+
+  SectionChecker archive(*find(sections, "archive"), problems);
+  archive.one_of("metrics", {"full", "sampled", "none"});
+  ok &= archive.ok();
+  if (archive.ok()) run.archive_metrics = graph::parse_metrics_mode(archive.params().get_string("metrics"));
   return ok;
 }
 

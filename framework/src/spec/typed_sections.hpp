@@ -8,9 +8,9 @@
 
 namespace structlab::spec::detail {
 
-/// Fills dataset, structure, orient, model, training and pruning of \p run from \p sections, recording
-/// every out-of-range or unknown value in \p problems. Returns false when something was invalid (the run
-/// is then incomplete).
+/// Fills dataset, structure, orient, model, training, pruning and archive_metrics of \p run from
+/// \p sections, recording every out-of-range or unknown value in \p problems. Returns false when something
+/// was invalid (the run is then incomplete).
 bool fill_typed_sections(const ResolvedSections& sections, RunSpec& run, Problems& problems);
 
 }  // namespace structlab::spec::detail

@@ -25,6 +25,9 @@ struct IdxArray {
   std::vector<std::uint8_t> payload;  ///< row-major elements, the product of dims of them
 };
 
+/// Throws DataError naming \p file when it cannot be opened for reading (permissions, not a file).
+void require_readable(const std::filesystem::path& file);
+
 /// Reads the whole of \p file, decompressing it when it is gzip-compressed (a plain file is read as is).
 /// Throws DataError naming the file when it cannot be opened or its compressed stream is corrupt or cut
 /// short.
@@ -35,7 +38,9 @@ std::vector<std::uint8_t> read_possibly_gzipped(const std::filesystem::path& fil
 /// one), or a payload shorter (truncated) or longer than the header declares.
 IdxArray parse_idx(const std::vector<std::uint8_t>& bytes, int dimensions, const std::filesystem::path& file);
 
-/// read_possibly_gzipped() then parse_idx(). Throws DataError as those do.
+/// Reads and decodes \p file like read_possibly_gzipped() then parse_idx(), but inflates no more than the
+/// header declares (plus one byte to tell a longer file): a gzip bomb stops there. Throws DataError as
+/// those do, and for a header declaring more than this machine's memory (saying how much it would need).
 IdxArray read_idx(const std::filesystem::path& file, int dimensions);
 
 }  // namespace structlab::datasets

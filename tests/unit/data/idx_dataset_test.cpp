@@ -289,6 +289,44 @@ TEST(IdxDataset, TestImagesOfAnotherSizeAreADataError) {
   EXPECT_NE(message.find("are 3x2"), std::string::npos) << message;
 }
 
+TEST(IdxDataset, GzipBombStopsInflatingAtTheDeclaredSize) {
+  IdxFixture data(4, 2, /*gzipped=*/true);
+  auto labels = idx_labels({0, 1, 2, 3});
+  labels.resize(labels.size() + (8u << 20), 0);  // 8 MiB past the 4 labels the header declares
+  write_file(data.dir / "train-labels-idx1-ubyte.gz", gzip_stored(labels));
+  std::string message = load_error<DataError>("idx", data.params());
+  EXPECT_NE(message.find("train-labels-idx1-ubyte.gz: corrupt: header declares 4 elements (12 bytes) but the data "
+                         "holds more; stopped reading there"),
+            std::string::npos)
+      << message;
+}
+
+TEST(IdxDataset, HeaderDeclaringMoreThanTheMemoryIsRefusedBeforeReading) {
+  IdxFixture data(4, 2);
+  std::vector<std::uint8_t> header;
+  put_u32(header, 2051);
+  for (int d = 0; d < 3; ++d) put_u32(header, 0xffffffffu);
+  data.write("train-images-idx3-ubyte", header);
+  std::string message = load_error<DataError>("idx", data.params());
+  EXPECT_NE(message.find("train-images-idx3-ubyte: needs about"), std::string::npos) << message;
+  EXPECT_NE(message.find("4294967295x4294967295x4294967295 elements the header declares; this machine has"),
+            std::string::npos)
+      << message;
+}
+
+TEST(IdxDataset, CheckFindsAMissingFileWithoutLoading) {
+  IdxFixture data(4, 2);
+  EXPECT_NO_THROW(make_dataset("idx", data.params())->check());
+  std::filesystem::remove(data.dir / "t10k-images-idx3-ubyte");
+  std::string message = message_of<DataError>([&] { make_dataset("idx", data.params())->check(); });
+  EXPECT_NE(message.find("dataset 'idx': neither " + (data.dir / "t10k-images-idx3-ubyte").string()), std::string::npos)
+      << message;
+  Params params = data.params();
+  params.set("path", (data.dir / "typo").string());
+  message = message_of<DataError>([&] { make_dataset("idx", params)->check(); });
+  EXPECT_NE(message.find("(the directory does not exist)"), std::string::npos) << message;
+}
+
 // The one test on the real data: Debian's dataset-fashion-mnist, the plugin's default path.
 TEST(IdxDataset, LoadsFashionMnistFromItsDefaultPath) {
   Params params("dataset 'idx'", "dataset");

@@ -37,6 +37,7 @@ TEST(PlanExperiment, MinimalSpecIsOneRunWithEveryDefaultFilled) {
   EXPECT_EQ(run.training.batch_size, defaults.batch_size);
   EXPECT_EQ(run.training.lr_schedule.kind, "none");
   EXPECT_FALSE(run.pruning.has_value());
+  EXPECT_EQ(run.archive_metrics, graph::MetricsMode::sampled);
   EXPECT_TRUE(run.grid_point.empty());
 }
 
@@ -61,7 +62,8 @@ TEST(PlanExperiment, ReadsEveryTypedKey) {
                 "  batches: 4\n"
                 "  selection: {rule: count, amount: 10, exclude_layers: fc1, exclude_output: false}\n"
                 "  schedule: {kind: iterative, levels: 5, retrain_epochs: 2, rewind: epoch,\n"
-                "             rewind_epoch: 1}\n");
+                "             rewind_epoch: 1}\n"
+                "archive: {metrics: none}\n");
   const RunSpec& run = plan.runs.at(0);
   EXPECT_EQ(run.training.optimizer, "adam");
   EXPECT_DOUBLE_EQ(run.training.lr, 1.0);
@@ -90,6 +92,7 @@ TEST(PlanExperiment, ReadsEveryTypedKey) {
   EXPECT_EQ(run.pruning->schedule.retrain_epochs, 2);
   EXPECT_EQ(run.pruning->schedule.rewind, "epoch");
   EXPECT_EQ(run.pruning->schedule.rewind_epoch, 1);
+  EXPECT_EQ(run.archive_metrics, graph::MetricsMode::none);
 }
 
 TEST(PlanExperiment, StructureIsOptional) {

@@ -56,7 +56,8 @@ TEST(RunId, AddingKeysAtTheirDefaultKeepsTheId) {
       "dataset: {plugin: fixture_dataset, samples: 100}\n"
       "structure: {plugin: fixture_path, n: 5, label: path, orient: index}\n"
       "model: {plugin: fixture_model, hidden: [8]}\n"
-      "training: {lr: 0.05, epochs: 3, lr_schedule: {kind: none}}\n");
+      "training: {lr: 0.05, epochs: 3, lr_schedule: {kind: none}}\n"
+      "archive: {metrics: sampled}\n");
   EXPECT_EQ(explicit_defaults.run_id, plain.run_id);
   EXPECT_EQ(explicit_defaults.canonical_yaml, plain.canonical_yaml);
 }
@@ -99,6 +100,8 @@ TEST(CanonicalYaml, HoldsEveryKeySortedWithDefaultsAndTheRunsOwnSeed) {
   ExperimentPlan plan = plan_text(std::string(kMinimalSpec) + "seeds: [4, 9]\n");
   const std::string& text = plan.runs.at(1).canonical_yaml;
   const std::string expected_start =
+      "archive:\n"
+      "  metrics: sampled\n"
       "dataset:\n"
       "  name: toy\n"
       "  plugin: fixture_dataset\n"

@@ -39,7 +39,7 @@ TEST(SpecErrors, EmptyAndNonMappingDocuments) {
 TEST(SpecErrors, UnknownTopLevelKeyListsTheAllowedOnes) {
   EXPECT_EQ(config_error_of(with("trainig: {lr: 0.1}\n")),
             "SPEC:5:1: trainig: unknown key 'trainig' in the top level; allowed keys: experiment, seeds, "
-            "plugin_paths, dataset, structure, model, training, pruning, grid");
+            "plugin_paths, dataset, structure, model, training, pruning, archive, grid");
 }
 
 TEST(SpecErrors, UnknownSectionKeyListsTheAllowedOnes) {
@@ -115,6 +115,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "SPEC:5:12: training.threads: expected an integer >= 0, got -2"},
         RangeCase{"training: {device: gpu}\n",
                   "SPEC:5:12: training.device: expected cpu, cuda or cuda:N, got gpu"},
+        RangeCase{"archive: {metrics: exact}\n",
+                  "SPEC:5:11: archive.metrics: expected one of: full, sampled, none, got exact"},
         RangeCase{"training: {nesterov: true, momentum: 0}\n",
                   "SPEC:5:12: training.nesterov: nesterov needs momentum > 0 (training.momentum), got true"},
         RangeCase{

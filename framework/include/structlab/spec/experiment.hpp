@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "structlab/graph/metrics.hpp"
 #include "structlab/params.hpp"
 
 namespace structlab::spec {
@@ -88,6 +89,7 @@ struct RunSpec {
   PluginSection model;                    ///< model kind plugin
   TrainingSpec training;                  ///< training
   std::optional<PruningSpec> pruning;     ///< pruning, when the spec has it
+  graph::MetricsMode archive_metrics = graph::MetricsMode::sampled;  ///< `archive.metrics`: structure metrics
   std::vector<std::string> plugin_paths;  ///< extra plugin directories from the spec (absolute)
   std::string source_file;                ///< the spec file
 };
