@@ -29,7 +29,8 @@ void PluginChecker::construct(plugin::PluginKind kind, const std::string& name, 
       registry_.create_pruner(name, params);
       return;
     case plugin::PluginKind::dataset:
-      registry_.create_dataset(name, params);
+      // the data files too, not only the parameters: a typo in dataset.path is one message, not a failed run
+      registry_.create_dataset(name, params)->check();
       return;
   }
 }

@@ -92,6 +92,12 @@ class CsvDataset : public structlab::plugin::Dataset {
     }
   }
 
+  // The header line only: the file is there and readable, and names the target and feature columns.
+  void check() const override {
+    const CsvLayout layout = structlab::datasets::read_csv_layout(path_, delimiter_, header_);
+    feature_columns(layout, target_column(layout));
+  }
+
   structlab::plugin::DatasetBundle load(std::uint64_t seed) const override {
     const CsvLayout layout = structlab::datasets::read_csv_layout(path_, delimiter_, header_);
     const std::int64_t target = target_column(layout);

@@ -85,6 +85,12 @@ class IdxDataset : public structlab::plugin::Dataset {
     if (limit_test_ < 0) params.fail("limit_test", "must be 0 (all) or positive");
   }
 
+  void check() const override {
+    for (const std::string* name : {&train_images_, &train_labels_, &test_images_, &test_labels_}) {
+      structlab::datasets::require_readable(locate(*name));
+    }
+  }
+
   structlab::plugin::DatasetBundle load(std::uint64_t seed) const override {
     LabelledImages train_files = read_pair(train_images_, train_labels_);
     LabelledImages test_files = read_pair(test_images_, test_labels_);

@@ -181,6 +181,20 @@ TEST(CsvDataset, UnknownTargetColumnIsAConfigErrorListingTheColumns) {
   EXPECT_NE(message.find("a, b, label"), std::string::npos) << message;
 }
 
+TEST(CsvDataset, CheckReadsOnlyTheHeaderForTheFileAndColumns) {
+  CsvFixture data(ten_labelled_rows());
+  EXPECT_NO_THROW(make_dataset("csv", data.params())->check());
+  Params params = data.params();
+  params.set("path", (data.dir / "absent.csv").string());
+  std::string message = message_of<DataError>([&] { make_dataset("csv", params)->check(); });
+  EXPECT_NE(message.find((data.dir / "absent.csv").string() + ": cannot read: no such file"), std::string::npos)
+      << message;
+  params = data.params();
+  params.set("target", std::string("class"));
+  message = message_of<ConfigError>([&] { make_dataset("csv", params)->check(); });
+  EXPECT_NE(message.find("no column named 'class'"), std::string::npos) << message;
+}
+
 TEST(CsvDataset, TargetIndexOutOfRangeIsAConfigError) {
   CsvFixture data(ten_labelled_rows());
   Params params = data.params();

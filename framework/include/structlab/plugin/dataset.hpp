@@ -39,6 +39,10 @@ class Dataset {
   virtual ~Dataset() = default;
   /// Loads the data; \p seed drives any sampling or splitting.
   virtual DatasetBundle load(std::uint64_t seed) const = 0;
+  /// Checks what can be checked without loading (the files exist and are readable, a header names the
+  /// columns asked for) and throws DataError naming the file when not. Spec validation calls it, so a wrong
+  /// path is one message before any run instead of one failed archive per run. Default: nothing to check.
+  virtual void check() const {}
 };
 
 }  // namespace structlab::plugin
