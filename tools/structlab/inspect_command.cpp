@@ -7,8 +7,10 @@
 #include <cmath>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "commands.hpp"
+#include "structlab/archive/archive_status.hpp"
 #include "structlab/archive/run_archive.hpp"
 #include "structlab/error.hpp"
 
@@ -194,9 +196,49 @@ void print_text(const archive::ArchiveSummary& summary, const nlohmann::json& js
   }
 }
 
+// A run that failed before its structure existed (every data error) leaves an archive with its status and
+// message but no /structure or /stages: show what it holds instead of what it lacks.
+std::optional<archive::ArchiveSummary> failed_run_summary(const std::filesystem::path& path) {
+  std::map<std::string, std::string> attributes;
+  try {
+    attributes = archive::read_root_attributes(path);
+  } catch (const ArchiveError&) {
+    return std::nullopt;
+  }
+  auto status = attributes.find("status");
+  if (status == attributes.end() || status->second == "completed") return std::nullopt;
+  archive::ArchiveSummary summary;
+  summary.attributes = std::move(attributes);
+  return summary;
+}
+
+void print_failed_run(const archive::ArchiveSummary& summary) {
+  fmt::print("run        {}\n", attribute_or(summary, "run_id", "(unknown)"));
+  fmt::print("status     {}\n", attribute_or(summary, "status"));
+  fmt::print("message    {}\n", attribute_or(summary, "message", "(none)"));
+  fmt::print("seed       {}\n", attribute_or(summary, "seed", "(unknown)"));
+  fmt::print("time       {} .. {}\n", attribute_or(summary, "start_time"), attribute_or(summary, "end_time"));
+  fmt::print("\nthe run stopped before it had a structure or stages; the archive holds only the above\n");
+}
+
 int inspect(const InspectOptions& options) {
   // masks are enough for the active-weight counts; the weights themselves can be hundreds of megabytes
-  archive::ArchiveSummary summary = archive::read_archive(options.archive, archive::LayerTensors::masks_only);
+  archive::ArchiveSummary summary;
+  try {
+    summary = archive::read_archive(options.archive, archive::LayerTensors::masks_only);
+  } catch (const ArchiveError&) {
+    std::optional<archive::ArchiveSummary> failed = failed_run_summary(options.archive);
+    if (!failed) throw;
+    if (options.json) {
+      nlohmann::json json{{"attributes", failed->attributes}, {"plugins", plugins_json(*failed)},
+                          {"structure", nullptr},             {"stages", nlohmann::json::array()},
+                          {"history", nlohmann::json::array()}};
+      std::cout << json.dump(2) << "\n";
+    } else {
+      print_failed_run(*failed);
+    }
+    return 0;
+  }
   nlohmann::json json = summary_json(summary);
   if (options.json) {
     std::cout << json.dump(2) << "\n";

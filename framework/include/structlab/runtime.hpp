@@ -30,8 +30,11 @@ RuntimeInfo runtime_info();
 /// settings were applied.
 bool retain_freed_memory();
 
-/// Sets LibTorch's intra-op threads; 0 means all cores. Returns the number set.
-/// Throws ConfigError for a negative count.
+/// The most threads set_threads() sets: 4 per hardware thread of this machine.
+int max_threads();
+
+/// Sets LibTorch's intra-op threads; 0 means all cores, more than max_threads() means max_threads().
+/// Returns the number set. Throws ConfigError for a negative count.
 int set_threads(int requested);
 
 }  // namespace structlab

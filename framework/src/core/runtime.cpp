@@ -18,6 +18,7 @@ namespace {
 constexpr int kMmapThreshold = 32 << 20;  // glibc's largest allowed value
 constexpr int kTrimThreshold = 1 << 30;
 bool freed_memory_retained = false;
+constexpr int kThreadsPerCore = 4;
 
 // The BLAS in use is whatever libblas the dynamic linker mapped (Debian switches it with alternatives).
 std::string mapped_blas_path() {
@@ -73,12 +74,15 @@ bool retain_freed_memory() {
   return freed_memory_retained;
 }
 
+int max_threads() { return kThreadsPerCore * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
 int set_threads(int requested) {
   if (requested < 0)
     throw ConfigError("threads: expected 0 (all cores) or a positive count, got " +
                       std::to_string(requested));
-  int threads =
-      requested == 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : requested;
+  // more threads than a few per core only contend (and 1000 OpenMP threads take minutes to start)
+  int threads = requested == 0 ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))
+                               : std::min(requested, max_threads());
   torch::set_num_threads(threads);
   return threads;
 }

@@ -1,0 +1,141 @@
+// What a user reads when the `structlab` program meets hostile or broken input (issue #11): deep nesting, a
+// corrupt library among the plugins, sizes beyond the memory, a full standard output, a failed run's archive,
+// a dataset path with a typo. Never a segfault, never exit 0 with the output lost.
+
+#include <elf.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "support/run_process.hpp"
+
+namespace structlab {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::make_temp_dir;
+using testing::run_structlab;
+
+std::string write_file(const fs::path& file, const std::string& text) {
+  std::ofstream(file, std::ios::binary) << text;
+  return file.string();
+}
+
+// A spec on the CSV file \p data: with a fine header (validation passes) and a non-numeric row (loading fails),
+// its run fails before it has a structure.
+std::string failing_run_spec(const fs::path& data) {
+  return "experiment: broken\n"
+         "dataset: {plugin: csv, path: \"" + data.string() + "\", test_fraction: 0.5}\n"
+         "model: {plugin: ffn, hidden_widths: [4]}\n"
+         "training: {epochs: 1, batch_size: 2, threads: 1}\n";
+}
+
+TEST(HostileInputCli, GraphFromFileNestedDeepIsAnErrorNotASegfault) {
+  fs::path dir = make_temp_dir("deep-graphs");
+  std::string json = write_file(dir / "deep.json", "{\"edges\": " + std::string(100000, '[') + std::string(100000, ']') + "}");
+  auto result = run_structlab("graph from_file path=" + json);
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find(json + ": JSON nested deeper than 256 levels"), std::string::npos) << result.err;
+
+  std::string dot = write_file(dir / "deep.dot", "digraph {" + std::string(20000, '{') + std::string(20000, '}') + "}");
+  result = run_structlab("graph from_file path=" + dot);
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find(dot + ": DOT nested deeper than 256 levels"), std::string::npos) << result.err;
+}
+
+TEST(HostileInputCli, GeneratorBeyondMemorySaysWhatItWouldNeed) {
+  auto result = run_structlab("graph erdos_renyi n=1000000 p=0.5");
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find("needs about 16.0 TB of memory for a graph of 1000000 vertices"), std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.err.find("internal error"), std::string::npos) << result.err;
+}
+
+TEST(HostileInputCli, EdgeListVertexIdBeyondMemoryIsAnError) {
+  fs::path dir = make_temp_dir("huge-edgelist");
+  std::string file = write_file(dir / "huge.txt", "0 3000000000\n");
+  auto result = run_structlab("graph from_file path=" + file);
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find(file + ": needs about 192.0 GB of memory"), std::string::npos) << result.err;
+}
+
+TEST(HostileInputCli, ACorruptLibraryInAPluginFolderIsNamed) {
+  fs::path dir = make_temp_dir("corrupt-plugin");
+  std::ifstream in(fs::path(STRUCTLAB_TEST_FIXTURE_DIR) / "libfixture_good.so", std::ios::binary);
+  std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  ASSERT_GT(bytes.size(), sizeof(Elf64_Ehdr));
+  reinterpret_cast<Elf64_Ehdr*>(bytes.data())->e_shoff = 1ull << 40;
+  fs::path library = dir / "libcorrupt.so";
+  std::ofstream(library, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  auto result = run_structlab("--plugin-path " + dir.string() + " plugins");
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find(library.string() + ": a corrupt ELF shared object in a plugin folder"), std::string::npos)
+      << result.err;
+}
+
+TEST(HostileInputCli, ThreadsAreCappedWithANote) {
+  auto result = run_structlab("--threads 100000 version");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("note: --threads 100000 is more than"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("(4 per core); using"), std::string::npos) << result.err;
+}
+
+TEST(HostileInputCli, AFullStandardOutputIsAnError) {
+  auto result = run_structlab("graph erdos_renyi n=2000 m=8000 --format json > /dev/full");
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find("cannot write to standard output"), std::string::npos) << result.err;
+  result = run_structlab("graph erdos_renyi n=20 m=30 > /dev/full");
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find("cannot write to standard output: No space left on device"), std::string::npos)
+      << result.err;
+}
+
+TEST(HostileInputCli, ADatasetPathTypoIsOneValidationMessage) {
+  fs::path dir = make_temp_dir("dataset-typo");
+  std::string spec = write_file(dir / "spec.yaml", failing_run_spec(dir / "data.csv"));
+  auto result = run_structlab("validate " + spec + " --set dataset.path=no-such.csv");
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_NE((result.out + result.err).find("no-such.csv: cannot read: no such file"), std::string::npos)
+      << result.out << result.err;
+  result = run_structlab("run " + spec + " --set dataset.path=no-such.csv --out " + (dir / "out").string());
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_FALSE(fs::exists(dir / "out" / "broken")) << "an invalid spec writes no archive";
+}
+
+TEST(HostileInputCli, InspectShowsAFailedRunsStatusAndMessage) {
+  fs::path dir = make_temp_dir("failed-run");
+  write_file(dir / "data.csv", "a,label\n1,0\nx,1\n2,0\n3,1\n");
+  std::string spec = write_file(dir / "spec.yaml", failing_run_spec(dir / "data.csv"));
+  auto run = run_structlab("run " + spec + " --out " + (dir / "out").string());
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  std::vector<fs::path> archives;
+  for (const auto& entry : fs::recursive_directory_iterator(dir / "out")) {
+    if (entry.path().extension() == ".h5") archives.push_back(entry.path());
+  }
+  ASSERT_EQ(archives.size(), 1u) << run.out << run.err;
+
+  auto text = run_structlab("inspect " + archives[0].string());
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("status     failed"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("message    "), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("data.csv:3"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("stopped before it had a structure or stages"), std::string::npos) << text.out;
+  EXPECT_EQ(text.err.find("/structure"), std::string::npos) << text.err;
+
+  auto json = run_structlab("inspect --json " + archives[0].string());
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"status\": \"failed\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"structure\": null"), std::string::npos) << json.out;
+
+  auto full = run_structlab("inspect --json " + archives[0].string() + " > /dev/full");
+  EXPECT_EQ(full.exit_code, 1) << full.err;
+  EXPECT_NE(full.err.find("cannot write to standard output"), std::string::npos) << full.err;
+}
+
+}  // namespace
+}  // namespace structlab
