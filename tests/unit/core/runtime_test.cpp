@@ -26,5 +26,12 @@ TEST(Runtime, SetThreadsZeroMeansAllCoresAndNegativeIsAConfigError) {
   EXPECT_THROW(set_threads(-1), ConfigError);
 }
 
+TEST(Runtime, SetThreadsCapsAtFourPerCore) {
+  EXPECT_EQ(max_threads(), 4 * runtime_info().cores);
+  EXPECT_EQ(set_threads(1000000), max_threads());
+  EXPECT_EQ(runtime_info().threads, max_threads());
+  set_threads(1);
+}
+
 }  // namespace
 }  // namespace structlab
