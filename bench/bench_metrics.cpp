@@ -32,13 +32,14 @@ std::map<std::string, double> measure_metrics(const BenchOptions& options) {
   // G(n, m) with n = 10^6, m = 3 * 10^6 (--quick: 10^5 vertices)
   const std::int64_t n = options.quick ? 100'000 : 1'000'000;
   Rng rng(1);
-  graph::LayeredGraph sparse =
-      graph::LayeredGraph::from_edge_list(graph::erdos_renyi_gnm(n, 3 * n, rng), graph::Orientation::index, 0);
+  graph::LayeredGraph sparse = graph::LayeredGraph::from_edge_list(graph::erdos_renyi_gnm(n, 3 * n, rng),
+                                                                   graph::Orientation::index, 0);
   std::map<std::string, double> er;
   figures["metrics_sampled_er_1e6_s"] =
       seconds_of([&] { er = graph::archive_metrics(sparse, graph::MetricsMode::sampled); });
   figures["metrics_sampled_er_1e6_path_samples"] = er["path_length_samples"];
-  figures["metrics_sampled_er_1e6_of_target"] = figures["metrics_sampled_er_1e6_s"] / target_sampled_metrics_s;
+  figures["metrics_sampled_er_1e6_of_target"] =
+      figures["metrics_sampled_er_1e6_s"] / target_sampled_metrics_s;
   return figures;
 }
 

@@ -32,6 +32,44 @@ TEST(GraphCli, JsonWithMetricsOfTheDenseFfn) {
   EXPECT_EQ(json["average_shortest_path_length"]["exact"], true);
 }
 
+TEST(GraphCli, BigGraphMetricsAreSampledWithProgressOnStderr) {
+  // 2e5 vertices: C stays exact (cheap), L comes from 64 seeded sources; stderr is a pipe here, so the
+  // progress is plain lines, one when a measure starts and one when it ends
+  const std::string command = "graph watts_strogatz n=200000 k=4 p=0.1 --seed 2 --metrics --format json";
+  auto result = run_structlab(command);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto json = nlohmann::json::parse(result.out);
+  EXPECT_EQ(json["clustering_samples"], 0);
+  EXPECT_EQ(json["average_shortest_path_length"]["exact"], false);
+  EXPECT_EQ(json["average_shortest_path_length"]["samples"], 64);
+  EXPECT_NE(result.err.find("metrics: clustering 0/200000 vertices\n"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("metrics: path length 0/64 sampled sources\n"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("metrics: path length 64/64 sampled sources ("), std::string::npos) << result.err;
+  auto again = run_structlab(command);
+  EXPECT_EQ(nlohmann::json::parse(again.out), json) << "same seed, same samples";
+}
+
+TEST(GraphCli, MetricsModeFullIsExactAndPathSamplesOverride) {
+  auto full =
+      run_structlab("graph watts_strogatz n=300 k=4 p=0.1 --metrics --metrics-mode full --format json");
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  EXPECT_EQ(nlohmann::json::parse(full.out)["average_shortest_path_length"]["exact"], true);
+  auto sampled =
+      run_structlab("graph watts_strogatz n=300 k=4 p=0.1 --metrics --path-samples 10 --format json");
+  ASSERT_EQ(sampled.exit_code, 0) << sampled.err;
+  EXPECT_EQ(nlohmann::json::parse(sampled.out)["average_shortest_path_length"]["samples"], 10);
+  auto table = run_structlab("graph watts_strogatz n=300 k=4 p=0.1 --metrics --path-samples 10");
+  EXPECT_NE(table.out.find("(estimated from 10 sources)"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("(exact)"), std::string::npos) << table.out;  // C
+}
+
+TEST(GraphCli, UnknownMetricsModeNamesTheAllowedOnes) {
+  auto result = run_structlab("graph watts_strogatz n=20 k=4 p=0 --metrics --metrics-mode exact");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("--metrics-mode must be full or sampled, got 'exact'"), std::string::npos)
+      << result.err;
+}
+
 TEST(GraphCli, SameSeedSameFileAndRandomOrientationDiffers) {
   std::string dir = testing::make_temp_dir("graph-cli");
   auto a = run_structlab("graph barabasi_albert n=200 m=2 --seed 3 -o " + dir + "/a.edges");

@@ -87,8 +87,7 @@ int run_graph(const GlobalOptions& global, const GraphOptions& options) {
     throw ConfigError(fmt::format("--path-samples must be 0 (as --metrics-mode says) or positive, got {}",
                                   options.path_samples));
   if (options.metrics_mode != "full" && options.metrics_mode != "sampled")
-    throw ConfigError(
-        fmt::format("--metrics-mode must be full or sampled, got '{}'", options.metrics_mode));
+    throw ConfigError(fmt::format("--metrics-mode must be full or sampled, got '{}'", options.metrics_mode));
 
   Params params = spec::parse_assignments(options.assignments, "generator '" + options.generator + "'");
   auto registry = plugin::PluginRegistry::with_default_paths(global.plugin_paths);
@@ -96,8 +95,9 @@ int run_graph(const GlobalOptions& global, const GraphOptions& options) {
   graph::EdgeListGraph generated = generator->generate(options.seed);
   graph::LayeredGraph structure = graph::LayeredGraph::from_edge_list(generated, orientation, options.seed);
 
-  graph::MetricsOptions metrics_options = graph::metrics_options_for(
-      structure, options.metrics ? graph::parse_metrics_mode(options.metrics_mode) : graph::MetricsMode::none);
+  graph::MetricsOptions metrics_options =
+      graph::metrics_options_for(structure, options.metrics ? graph::parse_metrics_mode(options.metrics_mode)
+                                                            : graph::MetricsMode::none);
   if (options.path_samples > 0) metrics_options.path_samples = options.path_samples;
   metrics_options.seed = options.seed;
   metrics_options.threads = 0;  // the command has the machine to itself

@@ -125,9 +125,9 @@ class MultiSourceBfs {
   const Skeleton& skeleton_;
   std::vector<VertexBits<Words>> bits_;   // per vertex: sources that reached it, and at the next distance
   std::vector<SourceBits<Words>> visit_;  // per vertex: sources whose current frontier holds it
-  std::vector<VertexId> frontier_;       // vertices with a non-zero visit_
-  std::vector<VertexId> next_frontier_;  // vertices with a non-zero bits_.next
-  std::vector<VertexId> touched_;        // vertices with a non-zero bits_.seen
+  std::vector<VertexId> frontier_;        // vertices with a non-zero visit_
+  std::vector<VertexId> next_frontier_;   // vertices with a non-zero bits_.next
+  std::vector<VertexId> touched_;         // vertices with a non-zero bits_.seen
 };
 
 // The batches this worker takes; `on_batch_done` runs after each with the sources finished so far.
@@ -149,8 +149,8 @@ BfsTotals bfs_from_sources(const Skeleton& skeleton, const std::vector<VertexId>
 
 // The batches spread over up to \p workers threads; the calling thread reports progress.
 template <std::size_t Words>
-BfsTotals spread_over_workers(const Skeleton& skeleton, const std::vector<VertexId>& sources, std::size_t workers,
-                              const ProgressSink& progress, const char* unit) {
+BfsTotals spread_over_workers(const Skeleton& skeleton, const std::vector<VertexId>& sources,
+                              std::size_t workers, const ProgressSink& progress, const char* unit) {
   constexpr std::size_t kBatch = MultiSourceBfs<Words>::kBatch;
   workers = std::min(workers, (sources.size() + kBatch - 1) / kBatch);
   const auto total = static_cast<std::int64_t>(sources.size());
@@ -205,9 +205,9 @@ PathLengthResult path_length(const Skeleton& skeleton, std::int64_t samples, std
   std::size_t workers =
       threads > 0 ? static_cast<std::size_t>(threads) : std::max(1U, std::thread::hardware_concurrency());
   // up to 64 sources: one word per vertex; more: 256-source batches, which share each memory access
-  const BfsTotals all = sources.size() <= 64 ? spread_over_workers<1>(skeleton, sources, workers, progress, unit)
-                                             : spread_over_workers<kMaxWords>(skeleton, sources, workers,
-                                                                               progress, unit);
+  const BfsTotals all = sources.size() <= 64
+                            ? spread_over_workers<1>(skeleton, sources, workers, progress, unit)
+                            : spread_over_workers<kMaxWords>(skeleton, sources, workers, progress, unit);
   report(progress, kMetric, unit, result.sources, result.sources);
 
   result.unreachable_pairs = result.sources * (n - 1) - all.reached_pairs;

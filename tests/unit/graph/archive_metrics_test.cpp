@@ -22,14 +22,14 @@ std::set<std::string> names_of(const std::map<std::string, double>& metrics) {
 TEST(ArchiveMetrics, KeepTheArchivedNamesAndAddTheSampleCounts) {
   // diamond 0 -> {1, 2} -> 3 with the skip edge 0 -> 3: three layers, spans 1 and 2
   LayeredGraph graph(4, {{0, 1}, {0, 2}, {1, 3}, {2, 3}, {0, 3}});
-  std::set<std::string> expected{
-      "vertices", "edges", "density", "in_degree_min", "in_degree_mean", "in_degree_max", "out_degree_min",
-      "out_degree_mean", "out_degree_max", "sources", "sinks", "layers", "skip_edges", "weak_components",
-      "layer_width_0", "layer_width_1", "layer_width_2", "edge_span_1", "edge_span_2", "average_clustering",
-      "average_shortest_path_length", "path_length_sources", "path_length_exact",
-      "path_length_unreachable_pairs",
-      // new with sampled metrics; 0 = exact
-      "clustering_samples", "path_length_samples"};
+  std::set<std::string> expected{"vertices", "edges", "density", "in_degree_min", "in_degree_mean",
+                                 "in_degree_max", "out_degree_min", "out_degree_mean", "out_degree_max",
+                                 "sources", "sinks", "layers", "skip_edges", "weak_components",
+                                 "layer_width_0", "layer_width_1", "layer_width_2", "edge_span_1",
+                                 "edge_span_2", "average_clustering", "average_shortest_path_length",
+                                 "path_length_sources", "path_length_exact", "path_length_unreachable_pairs",
+                                 // new with sampled metrics; 0 = exact
+                                 "clustering_samples", "path_length_samples"};
   for (MetricsMode mode : {MetricsMode::full, MetricsMode::sampled}) {
     std::map<std::string, double> metrics = archive_metrics(graph, mode);
     EXPECT_EQ(names_of(metrics), expected) << to_string(mode);

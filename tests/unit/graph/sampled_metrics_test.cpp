@@ -28,7 +28,8 @@ TEST(ClusteringEstimate, SameSeedSameValueAndSeedsDiffer) {
   double first = estimate_average_clustering(graph, 2000, 5);
   EXPECT_EQ(estimate_average_clustering(graph, 2000, 5), first);
   std::set<double> estimates;
-  for (std::uint64_t seed = 0; seed < 5; ++seed) estimates.insert(estimate_average_clustering(graph, 2000, seed));
+  for (std::uint64_t seed = 0; seed < 5; ++seed)
+    estimates.insert(estimate_average_clustering(graph, 2000, seed));
   EXPECT_GT(estimates.size(), 1U) << "different seeds should draw different wedges";
 }
 
