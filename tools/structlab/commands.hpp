@@ -31,5 +31,9 @@ void add_graph_command(CLI::App& app, const GlobalOptions& global, CommandRunner
 void add_inspect_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab run SPEC [--out DIR] [--jobs N] [--run-index I] [--dry-run] [--force] [--set k=v]`.
 void add_run_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
+/// `structlab collect PATH... [--format csv|json|jsonl] [-o FILE] [--stages all|last]`: archives as one table.
+void add_collect_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
+/// `structlab report PATH... -o report.html [--title T]`: a self-contained HTML report of the runs.
+void add_report_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 
 }  // namespace structlab::cli

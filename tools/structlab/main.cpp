@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   structlab::cli::add_graph_command(app, global, selected);
   structlab::cli::add_inspect_command(app, global, selected);
   structlab::cli::add_run_command(app, global, selected);
+  structlab::cli::add_collect_command(app, global, selected);
+  structlab::cli::add_report_command(app, global, selected);
 
   try {
     app.parse(argc, argv);

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 namespace {
 
 bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // The suffixes an archive-like file has, longest first, so "x.h5.partial" is not taken for "x.h5".
@@ -76,11 +77,13 @@ std::vector<fs::path> find_archive_files(const std::vector<fs::path>& paths) {
     std::error_code error;
     if (fs::is_directory(path, error)) {
       std::vector<fs::path> inside;
-      for (fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, error), end;
+      for (fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, error),
+           end;
            !error && it != end; it.increment(error)) {
         if (it->is_regular_file(error) && looks_like_archive(it->path())) inside.push_back(it->path());
       }
-      if (error) throw ConfigError(fmt::format("{}: cannot list the folder: {}", path.string(), error.message()));
+      if (error)
+        throw ConfigError(fmt::format("{}: cannot list the folder: {}", path.string(), error.message()));
       std::sort(inside.begin(), inside.end());
       found.insert(found.end(), inside.begin(), inside.end());
     } else if (fs::exists(path, error)) {
@@ -132,7 +135,8 @@ CollectedRun read_collected_run(const fs::path& path, const archive::MetadataPar
     try {
       run.seed = std::stoull(seed);
     } catch (const std::exception&) {
-      throw ArchiveError(fmt::format("archive {}: root attribute seed '{}' is not a number", path.string(), seed));
+      throw ArchiveError(
+          fmt::format("archive {}: root attribute seed '{}' is not a number", path.string(), seed));
     }
   }
   run.experiment = experiment_of_run_id(run.run_id);

@@ -16,8 +16,8 @@ namespace {
 // Stage metrics in the order README.md documents them; others follow by name.
 const std::vector<std::string>& documented_stage_metrics() {
   static const std::vector<std::string> names{
-      "test_loss",    "test_accuracy", "active_weights",       "total_weights",         "density",
-      "parameters",   "hidden_units",  "dead_units",           "units_without_inputs",  "units_without_outputs"};
+      "test_loss",  "test_accuracy", "active_weights", "total_weights",        "density",
+      "parameters", "hidden_units",  "dead_units",     "units_without_inputs", "units_without_outputs"};
   return names;
 }
 
@@ -140,23 +140,34 @@ std::vector<std::string> sorted_names(const std::set<std::string>& names) {
 
 const char* group_name(ColumnGroup group) {
   switch (group) {
-    case ColumnGroup::run: return "run";
-    case ColumnGroup::spec: return "spec";
-    case ColumnGroup::graph: return "graph";
-    case ColumnGroup::stage: return "stage";
-    case ColumnGroup::metric: return "metric";
-    case ColumnGroup::stage_graph: return "stage_graph";
-    case ColumnGroup::history: return "history";
+    case ColumnGroup::run:
+      return "run";
+    case ColumnGroup::spec:
+      return "spec";
+    case ColumnGroup::graph:
+      return "graph";
+    case ColumnGroup::stage:
+      return "stage";
+    case ColumnGroup::metric:
+      return "metric";
+    case ColumnGroup::stage_graph:
+      return "stage_graph";
+    case ColumnGroup::history:
+      return "history";
   }
   return "run";
 }
 
 const char* type_name(ValueType type) {
   switch (type) {
-    case ValueType::text: return "text";
-    case ValueType::integer: return "integer";
-    case ValueType::real: return "real";
-    case ValueType::boolean: return "boolean";
+    case ValueType::text:
+      return "text";
+    case ValueType::integer:
+      return "integer";
+    case ValueType::real:
+      return "real";
+    case ValueType::boolean:
+      return "boolean";
   }
   return "text";
 }
@@ -238,7 +249,8 @@ RunTable build_run_table(const std::vector<CollectedRun>& runs, StageRows stages
       auto found = spec_of_run[r].find(spec_columns[k]);
       run_cells.push_back(spec_cell(found == spec_of_run[r].end() ? nullptr : found->second, spec_types[k]));
     }
-    for (const std::string& name : graph_columns) run_cells.push_back(number_or_null(metadata.structure_metrics, name));
+    for (const std::string& name : graph_columns)
+      run_cells.push_back(number_or_null(metadata.structure_metrics, name));
 
     auto stage_row = [&](const archive::StageMetadata* stage) {
       std::vector<Cell> row = run_cells;
@@ -250,7 +262,8 @@ RunTable build_run_table(const std::vector<CollectedRun>& runs, StageRows stages
       row.emplace_back(stage->index);
       row.emplace_back(stage->description);
       for (const std::string& name : metric_columns) row.push_back(number_or_null(stage->metrics, name));
-      for (const std::string& name : stage_graph_columns) row.push_back(number_or_null(stage->structure_metrics, name));
+      for (const std::string& name : stage_graph_columns)
+        row.push_back(number_or_null(stage->structure_metrics, name));
       std::int64_t final_epoch = -1;
       double seconds = 0;
       for (const archive::HistoryRow& epoch : metadata.history) {

@@ -89,8 +89,8 @@ void write_json(std::ostream& out, const RunTable& table, const std::vector<std:
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     out << (r == 0 ? "\n" : ",\n") << ordered_row_text(table, table.rows[r]);
   }
-  out << "],\n\"warnings\":" << nlohmann::json(warnings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-      << "}\n";
+  out << "],\n\"warnings\":"
+      << nlohmann::json(warnings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "}\n";
 }
 
 void write_jsonl(std::ostream& out, const RunTable& table) {

@@ -2,8 +2,8 @@
 /// \file
 /// What `structlab collect` and `structlab report` read from a run archive: attributes, the spec, the history
 /// and the metrics of the structure and of each stage, never the weight datasets. Layout: README.md, "Run
-/// archives". Also reads `<run-id>.h5.partial` files and `<run-id>.ckpt` checkpoints (the same layout), which may
-/// lack pieces a finished archive has.
+/// archives". Also reads `<run-id>.h5.partial` files and `<run-id>.ckpt` checkpoints (the same layout), which
+/// may lack pieces a finished archive has.
 
 #include <cstdint>
 #include <filesystem>
@@ -36,9 +36,9 @@ struct LayerCounts {
 
 /// A graph as stored: vertex count, edges and the layer of each vertex (for drawings).
 struct StoredGraph {
-  std::int64_t num_vertices = 0;                           ///< vertices
+  std::int64_t num_vertices = 0;                             ///< vertices
   std::vector<std::pair<std::int64_t, std::int64_t>> edges;  ///< (source, target), as stored
-  std::vector<std::int32_t> layer_of_vertex;               ///< layer of each vertex
+  std::vector<std::int32_t> layer_of_vertex;                 ///< layer of each vertex
 };
 
 /// One stage's attributes.
@@ -63,18 +63,21 @@ struct ArchiveMetadata {
   ArchiveFileKind kind = ArchiveFileKind::archive;  ///< from the file name
   std::map<std::string, std::string> attributes;    ///< root attributes as text (numbers in decimal)
   std::string spec_yaml;                            ///< `/spec`; empty when the file has none yet
-  std::map<std::string, double> structure_metrics;  ///< `/structure` metrics (+ num_vertices); empty without one
-  StoredGraph structure;                            ///< `/structure`, when graphs were asked for
-  std::vector<StageMetadata> stages;                ///< in index order
-  std::vector<HistoryRow> history;                  ///< the history table; empty when the file has none yet
+  std::map<std::string, double>
+      structure_metrics;              ///< `/structure` metrics (+ num_vertices); empty without one
+  StoredGraph structure;              ///< `/structure`, when graphs were asked for
+  std::vector<StageMetadata> stages;  ///< in index order
+  std::vector<HistoryRow> history;    ///< the history table; empty when the file has none yet
 };
 
-/// Reads the metadata of the archive at \p path: root attributes, `/spec`, `/history`, the metric attributes of
-/// `/structure` and every `/stages/NN` (and, as \p parts says, layer counts and edge lists). Never reads weights,
-/// biases, masks or any other group (a stage's `parameters`, a checkpoint's `/checkpoint`). Missing `/spec`,
-/// `/structure`, `/stages` or `/history` are allowed (a partial file may lack them). Throws ArchiveError naming
-/// the path when the file is not HDF5, not a structlab archive (no `archive_format` attribute), written by a
-/// newer format, or corrupt.
+/// Reads the metadata of the archive at \p path: root attributes, `/spec`, `/history`, the metric attributes
+/// of
+/// `/structure` and every `/stages/NN` (and, as \p parts says, layer counts and edge lists). Never reads
+/// weights, biases, masks or any other group (a stage's `parameters`, a checkpoint's `/checkpoint`). Missing
+/// `/spec`,
+/// `/structure`, `/stages` or `/history` are allowed (a partial file may lack them). Throws ArchiveError
+/// naming the path when the file is not HDF5, not a structlab archive (no `archive_format` attribute),
+/// written by a newer format, or corrupt.
 ArchiveMetadata read_archive_metadata(const std::filesystem::path& path, const MetadataParts& parts = {});
 
 }  // namespace structlab::archive

@@ -20,10 +20,11 @@ struct CollectedRun {
   std::string run_id;                 ///< root attribute run_id, or the file name without its suffix
   std::string experiment;             ///< the spec's `experiment`, or the run id without its hash
   std::optional<std::uint64_t> seed;  ///< root attribute seed
-  std::string status;   ///< completed | failed | interrupted | running (root attribute), partial (.h5.partial), interrupted (.ckpt)
+  std::string status;   ///< completed | failed | interrupted | running (root attribute), partial
+                        ///< (.h5.partial), interrupted (.ckpt)
   std::string message;  ///< root attribute message; for an unreadable partial file, why it could not be read
-  std::string spec_hash;                                        ///< root attribute spec_hash
-  std::vector<std::pair<std::string, std::string>> spec;        ///< flattened spec without experiment and seeds
+  std::string spec_hash;                                  ///< root attribute spec_hash
+  std::vector<std::pair<std::string, std::string>> spec;  ///< flattened spec without experiment and seeds
   std::vector<std::pair<std::string, std::string>> grid_point;  ///< the spec keys that vary in the experiment
 };
 
@@ -43,14 +44,15 @@ std::vector<std::filesystem::path> find_archive_files(const std::vector<std::fil
 /// other file that is not a readable structlab archive.
 CollectedRun read_collected_run(const std::filesystem::path& path, const archive::MetadataParts& parts = {});
 
-/// Sets each run's grid_point: the flattened spec keys that take two or more values among the runs of the same
-/// experiment that have them (seeds aside), in spec order. The archive does not record the grid, so this is
-/// what the sweep varied. A run alone in its experiment has an empty grid point.
+/// Sets each run's grid_point: the flattened spec keys that take two or more values among the runs of the
+/// same experiment that have them (seeds aside), in spec order. The archive does not record the grid, so this
+/// is what the sweep varied. A run alone in its experiment has an empty grid point.
 void infer_grid_points(std::vector<CollectedRun>& runs);
 
 /// find_archive_files(), read_collected_run() on each (files that are no archives become warnings) and
 /// infer_grid_points(). Throws ConfigError naming a path that does not exist.
-Collection collect_runs(const std::vector<std::filesystem::path>& paths, const archive::MetadataParts& parts = {});
+Collection collect_runs(const std::vector<std::filesystem::path>& paths,
+                        const archive::MetadataParts& parts = {});
 
 /// The grid point as text, "structure.k=4 structure.p=0.1" (empty for none).
 std::string grid_point_text(const CollectedRun& run);

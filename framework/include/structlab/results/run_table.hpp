@@ -28,10 +28,10 @@ enum class ValueType { text, integer, real, boolean };
 
 /// One column of the table.
 struct Column {
-  std::string name;                       ///< column name
-  ColumnGroup group = ColumnGroup::run;   ///< where it comes from
-  ValueType type = ValueType::text;       ///< its values' type
-  bool grid = false;                      ///< a spec key the experiment's grid varies
+  std::string name;                      ///< column name
+  ColumnGroup group = ColumnGroup::run;  ///< where it comes from
+  ValueType type = ValueType::text;      ///< its values' type
+  bool grid = false;                     ///< a spec key the experiment's grid varies
 };
 
 /// One value: null (missing), a boolean, an integer, a real or a text.
@@ -39,8 +39,9 @@ using Cell = std::variant<std::monostate, bool, std::int64_t, double, std::strin
 
 /// The table.
 struct RunTable {
-  std::vector<Column> columns;          ///< in output order
-  std::vector<std::vector<Cell>> rows;  ///< one per run × stage (one for a run without stages), cells by column
+  std::vector<Column> columns;  ///< in output order
+  std::vector<std::vector<Cell>>
+      rows;  ///< one per run × stage (one for a run without stages), cells by column
 };
 
 /// Which stages become rows.

@@ -17,8 +17,8 @@ enum class TableFormat { csv, json, jsonl };
 TableFormat parse_table_format(const std::string& text);
 
 /// RFC 4180 CSV: a header of column names, then one line per row; null and NaN are empty fields, booleans
-/// `true`/`false`, reals in their shortest exact decimal form, text quoted when it holds a comma, quote or line
-/// break.
+/// `true`/`false`, reals in their shortest exact decimal form, text quoted when it holds a comma, quote or
+/// line break.
 void write_csv(std::ostream& out, const RunTable& table);
 
 /// One JSON object: `columns` (name, group, type, grid for each), `rows` (one object per row, column name →
