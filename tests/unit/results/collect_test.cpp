@@ -124,8 +124,9 @@ TEST_F(CollectTest, FindsArchivesRecursivelyAndWarnsAboutFilesThatAreNone) {
   std::ofstream(dir_ / "a" / "report.html") << "<html>";  // not archive-like: not even looked at
   results::Collection collection = results::collect_runs({dir_});
   ASSERT_EQ(collection.runs.size(), 2u);
-  EXPECT_EQ(collection.runs[0].run_id, "grid-0000000001");
-  EXPECT_EQ(collection.runs[1].run_id, "grid-0000000002");
+  // in path order: a/b/grid-0000000002.h5 sorts before a/grid-0000000001.h5
+  EXPECT_EQ(collection.runs[0].run_id, "grid-0000000002");
+  EXPECT_EQ(collection.runs[1].run_id, "grid-0000000001");
   ASSERT_EQ(collection.warnings.size(), 1u);
   EXPECT_NE(collection.warnings[0].find("broken.h5"), std::string::npos) << collection.warnings[0];
   EXPECT_THROW(results::collect_runs({dir_ / "missing"}), ConfigError);
@@ -208,6 +209,7 @@ TEST_F(CollectTest, ColumnsComeInTheDocumentedOrder) {
                                     "density",
                                     "zz_custom",
                                     "stage_graph.edges",
+                                    "stage_graph.num_vertices",
                                     "final_epoch",
                                     "seconds"};
   EXPECT_EQ(column_names(table), expected);
