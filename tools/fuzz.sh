@@ -21,7 +21,7 @@ graph=(framework/src/graph/io.cpp framework/src/graph/io_dot.cpp framework/src/g
        framework/src/graph/size_estimate.cpp framework/src/graph/layered_graph.cpp framework/src/graph/cycle.cpp)
 spec=(framework/src/spec/document.cpp framework/src/spec/schema.cpp framework/src/spec/yaml_value.cpp
       framework/src/spec/value_text.cpp framework/src/core/params.cpp framework/src/plugin/kind.cpp
-      framework/src/graph/metrics_mode.cpp framework/src/prune/selection_rule.cpp)
+      framework/src/graph/metrics_mode.cpp framework/src/prune/options.cpp)
 
 build() {  # target, sources...
   local target="$1"; shift

@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   dataset-fashion-mnist hdf5-tools
   python3-h5py python3-numpy
+  clang libclang-rt-14-dev
   python3-pandas libjs-chart.js graphviz chromium
 )
 

@@ -35,6 +35,11 @@ std::string failing_run_spec(const fs::path& data) {
          "training: {epochs: 1, batch_size: 2, threads: 1}\n";
 }
 
+// Runs structlab with its standard output on /dev/full (in a subshell: run_process redirects the outer one).
+testing::ProcessResult to_full_device(const std::string& arguments) {
+  return testing::run_process(std::string("( '") + STRUCTLAB_TEST_CLI + "' " + arguments + " > /dev/full )");
+}
+
 TEST(HostileInputCli, GraphFromFileNestedDeepIsAnErrorNotASegfault) {
   fs::path dir = make_temp_dir("deep-graphs");
   std::string json = write_file(dir / "deep.json", "{\"edges\": " + std::string(100000, '[') + std::string(100000, ']') + "}");
@@ -86,10 +91,10 @@ TEST(HostileInputCli, ThreadsAreCappedWithANote) {
 }
 
 TEST(HostileInputCli, AFullStandardOutputIsAnError) {
-  auto result = run_structlab("graph erdos_renyi n=2000 m=8000 --format json > /dev/full");
+  auto result = to_full_device("graph erdos_renyi n=2000 m=8000 --format json");
   EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_NE(result.err.find("cannot write to standard output"), std::string::npos) << result.err;
-  result = run_structlab("graph erdos_renyi n=20 m=30 > /dev/full");
+  result = to_full_device("graph erdos_renyi n=20 m=30");
   EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_NE(result.err.find("cannot write to standard output: No space left on device"), std::string::npos)
       << result.err;
@@ -132,7 +137,7 @@ TEST(HostileInputCli, InspectShowsAFailedRunsStatusAndMessage) {
   EXPECT_NE(json.out.find("\"status\": \"failed\""), std::string::npos) << json.out;
   EXPECT_NE(json.out.find("\"structure\": null"), std::string::npos) << json.out;
 
-  auto full = run_structlab("inspect --json " + archives[0].string() + " > /dev/full");
+  auto full = to_full_device("inspect --json " + archives[0].string());
   EXPECT_EQ(full.exit_code, 1) << full.err;
   EXPECT_NE(full.err.find("cannot write to standard output"), std::string::npos) << full.err;
 }

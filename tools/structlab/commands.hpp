@@ -29,6 +29,9 @@ void add_validate_command(CLI::App& app, const GlobalOptions& global, CommandRun
 void add_graph_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab inspect RUN.h5 [--json]`: a run archive's spec summary, structure, stages and history.
 void add_inspect_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
+/// `structlab evaluate RUN.h5 [--stage NN] [--json]`: recompute archived stages' test metrics; exit 4 when
+/// any differs from the recorded value.
+void add_evaluate_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab run SPEC [--out DIR] [--jobs N] [--run-index I] [--dry-run] [--force] [--set k=v]`.
 void add_run_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab collect PATH... [--format csv|json|jsonl] [-o FILE] [--stages all|last]`: archives as one table.

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "standard_output.hpp"
 #include "structlab/error.hpp"
 #include "structlab/runtime.hpp"
 #include "structlab/version.hpp"
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   structlab::cli::add_graph_command(app, global, selected);
   structlab::cli::add_inspect_command(app, global, selected);
   structlab::cli::add_run_command(app, global, selected);
+  structlab::cli::add_evaluate_command(app, global, selected);
   structlab::cli::add_collect_command(app, global, selected);
   structlab::cli::add_report_command(app, global, selected);
 
@@ -54,12 +56,23 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (global.threads > structlab::max_threads()) {
+      std::cerr << "note: --threads " << global.threads << " is more than " << structlab::max_threads()
+                << " (4 per core); using " << structlab::max_threads() << "\n";
+    }
     structlab::set_threads(global.threads);
-    return selected ? selected() : 0;
+    int status = selected ? selected() : 0;
+    structlab::cli::finish_standard_output();
+    return status;
   } catch (const structlab::Error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {
+    // fmt::print throws std::system_error when stdout's buffer cannot be written: an output error, not a bug
+    if (structlab::cli::standard_output_failed()) {
+      std::cerr << "error: cannot write to standard output: " << e.what() << "; the output is lost or incomplete\n";
+      return 1;
+    }
     std::cerr << "internal error: " << e.what() << "\n";
     return 3;
   }

@@ -4,7 +4,9 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "structlab/error.hpp"
 #include "structlab/run/runner.hpp"
+#include "structlab/run/stop.hpp"
 #include "structlab/spec/loader.hpp"
 
 namespace structlab::cli {
@@ -17,8 +19,30 @@ struct RunCommandOptions {
   std::int64_t run_index = -1;
   bool dry_run = false;
   bool force = false;
+  std::string checkpoint_every = "10m";
   std::vector<std::string> overrides;
 };
+
+// "90", "90s", "10m", "2h" -> seconds; "0" turns periodic checkpoints off.
+std::chrono::seconds parse_duration(const std::string& text) {
+  std::size_t used = 0;
+  long long value = -1;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+  }
+  const std::string unit = value >= 0 ? text.substr(used) : "";
+  long long scale = 0;
+  if (unit.empty() || unit == "s") scale = 1;
+  if (unit == "m" || unit == "min") scale = 60;
+  if (unit == "h") scale = 3600;
+  if (value < 0 || scale == 0) {
+    throw ConfigError("--checkpoint-every: '" + text +
+                      "' is not a duration; expected a whole number of seconds, minutes or hours, e.g. 90s, 10m, "
+                      "2h, or 0 for no periodic checkpoints");
+  }
+  return std::chrono::seconds(value * scale);
+}
 
 int run_experiment(const GlobalOptions& global, const RunCommandOptions& options) {
   // everything is validated here, before any run starts or any file is written
@@ -38,9 +62,15 @@ int run_experiment(const GlobalOptions& global, const RunCommandOptions& options
   runner.force = options.force;
   if (options.run_index >= 0) runner.run_index = options.run_index;
   if (global.threads > 0) runner.threads = global.threads;
+  runner.checkpoint_every = parse_duration(options.checkpoint_every);
+  run::install_stop_handlers();
   run::ConsoleProgress progress(std::cerr, isatty(STDERR_FILENO) != 0);
   std::vector<run::RunOutcome> outcomes = run::run_plan(plan, runner, progress);
   std::cout << run::summary_table(outcomes) << std::flush;
+  // interrupted runs are resumable: a scheduler that sees 75 (EX_TEMPFAIL) can requeue the job
+  for (const auto& outcome : outcomes) {
+    if (outcome.status == "interrupted") return run::kExitInterrupted;
+  }
   for (const auto& outcome : outcomes) {
     if (outcome.status == "failed") return 1;
   }
@@ -61,7 +91,11 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, CommandRunner& 
   command->add_option("--run-index", options->run_index, "Run only the I-th run of the list (for array jobs)")
       ->check(CLI::NonNegativeNumber);
   command->add_flag("--dry-run", options->dry_run, "List the runs (index, id, seed, grid point, archive) and exit");
-  command->add_flag("--force", options->force, "Redo runs whose archive is already complete");
+  command->add_flag("--force", options->force,
+                    "Redo runs whose archive is already complete, and start runs with a checkpoint over");
+  command->add_option("--checkpoint-every", options->checkpoint_every,
+                      "Save a resumable checkpoint this often (90s, 10m, 2h; 0 = only on SIGTERM/SIGINT/SIGUSR1)")
+      ->capture_default_str();
   command->add_option("--set", options->overrides, "Override a spec key: --set training.lr=0.01 (repeatable)");
   command->callback([&selected, &global, options] {
     selected = [&global, options] { return run_experiment(global, *options); };

@@ -96,4 +96,11 @@ class STRUCTLAB_EXCEPTION_API ArchiveError : public Error {
   ~ArchiveError() override;
 };
 
+/// A run stopped on request (a signal, or a hook asking to stop) after saving a checkpoint it can resume from.
+class STRUCTLAB_EXCEPTION_API RunInterrupted : public Error {
+ public:
+  using Error::Error;
+  ~RunInterrupted() override;
+};
+
 }  // namespace structlab

@@ -49,6 +49,11 @@ class Rng {
   /// A random permutation of 0..n-1.
   std::vector<std::int64_t> permutation(std::int64_t n);
 
+  /// The generator's full state as text, for checkpoints; set_state() of it continues the same stream.
+  std::string state() const;
+  /// Restores a state from state(); throws ConfigError when \p text is not one.
+  void set_state(const std::string& text);
+
  private:
   std::mt19937_64 engine_;
 };

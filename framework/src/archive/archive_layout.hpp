@@ -33,6 +33,13 @@ inline constexpr const char* kMaskDataset = "mask";
 inline constexpr const char* kMaskShapeAttribute = "shape";
 inline constexpr const char* kNumVerticesAttribute = "num_vertices";
 inline constexpr const char* kDescriptionAttribute = "description";
+inline constexpr const char* kParametersGroup = "parameters";
+inline constexpr const char* kCheckpointGroup = "checkpoint";
+inline constexpr const char* kDtypeAttribute = "dtype";
+inline constexpr const char* kScalarAttribute = "scalar";
+inline constexpr const char* kWeightNameAttribute = "weight_parameter";
+inline constexpr const char* kBiasNameAttribute = "bias_parameter";
+inline constexpr const char* kMaskNameAttribute = "mask_buffer";
 
 /// Suffix of the file a run writes before it is renamed into place.
 inline constexpr const char* kPartialSuffix = ".partial";

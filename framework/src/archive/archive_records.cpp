@@ -95,6 +95,9 @@ void write_layer(hid_t layers_group, const LayerRecord& layer) {
     Hdf5Handle mask = open_dataset(group.get(), kMaskDataset);
     write_int64_array_attribute(mask.get(), kMaskShapeAttribute, layer.mask.sizes().vec());
   }
+  if (!layer.weight_name.empty()) write_string_attribute(group.get(), kWeightNameAttribute, layer.weight_name);
+  if (!layer.bias_name.empty()) write_string_attribute(group.get(), kBiasNameAttribute, layer.bias_name);
+  if (!layer.mask_name.empty()) write_string_attribute(group.get(), kMaskNameAttribute, layer.mask_name);
   write_int64_attribute(group.get(), "source_layer", layer.source_layer);
   write_int64_attribute(group.get(), "target_layer", layer.target_layer);
   // padding bits are zero, so counting set bits counts active weights
@@ -112,6 +115,13 @@ LayerRecord read_layer(hid_t layers_group, const std::string& name, bool with_we
   layer.name = name;
   layer.source_layer = read_int64_attribute(group.get(), "source_layer");
   layer.target_layer = read_int64_attribute(group.get(), "target_layer");
+  // archives written before complete stages have no names: those fields stay empty
+  if (has_attribute(group.get(), kWeightNameAttribute))
+    layer.weight_name = read_string_attribute(group.get(), kWeightNameAttribute);
+  if (has_attribute(group.get(), kBiasNameAttribute))
+    layer.bias_name = read_string_attribute(group.get(), kBiasNameAttribute);
+  if (has_attribute(group.get(), kMaskNameAttribute))
+    layer.mask_name = read_string_attribute(group.get(), kMaskNameAttribute);
   {
     Hdf5Handle mask = open_dataset(group.get(), kMaskDataset);
     std::vector<std::int64_t> shape = read_int64_array_attribute(mask.get(), kMaskShapeAttribute);
@@ -129,6 +139,85 @@ LayerRecord read_layer(hid_t layers_group, const std::string& name, bool with_we
     }
   }
   return layer;
+}
+
+namespace {
+
+// How one tensor dtype is stored: the HDF5 file and memory types, and the torch dtype it is read back as.
+struct StoredType {
+  hid_t file_type;
+  hid_t memory_type;
+  torch::ScalarType read_as;
+};
+
+StoredType stored_type_of(torch::ScalarType type, const std::string& name) {
+  switch (type) {
+    case torch::kFloat32:
+      return {H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, torch::kFloat32};
+    case torch::kFloat64:
+      return {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, torch::kFloat64};
+    case torch::kInt64:
+      return {H5T_STD_I64LE, H5T_NATIVE_INT64, torch::kInt64};
+    case torch::kInt32:
+      return {H5T_STD_I32LE, H5T_NATIVE_INT32, torch::kInt32};
+    case torch::kUInt8:
+      return {H5T_STD_U8LE, H5T_NATIVE_UINT8, torch::kUInt8};
+    case torch::kBool:
+      return {H5T_STD_U8LE, H5T_NATIVE_UINT8, torch::kBool};
+    default:
+      throw ArchiveError(fmt::format("'{}': tensors of type {} cannot be archived", name, c10::toString(type)));
+  }
+}
+
+torch::ScalarType dtype_from_name(const std::string& dtype, const std::string& path) {
+  for (torch::ScalarType type : {torch::kFloat32, torch::kFloat64, torch::kInt64, torch::kInt32, torch::kUInt8,
+                                 torch::kBool}) {
+    if (dtype == c10::toString(type)) return type;
+  }
+  throw ArchiveError(fmt::format("dataset {}: unknown dtype '{}'", path, dtype));
+}
+
+}  // namespace
+
+void validate_named_tensors(const std::map<std::string, torch::Tensor>& tensors) {
+  for (const auto& [name, tensor] : tensors) {
+    if (name.empty() || name == "." || name.find('/') != std::string::npos) {
+      throw ArchiveError(fmt::format("parameter '{}': a name must be non-empty, not '.', and without '/'", name));
+    }
+    if (!tensor.defined()) throw ArchiveError(fmt::format("parameter '{}' is undefined", name));
+    stored_type_of(tensor.scalar_type(), name);
+  }
+}
+
+void write_named_tensors(hid_t group, const std::map<std::string, torch::Tensor>& tensors) {
+  for (const auto& [name, tensor] : tensors) {
+    const StoredType stored = stored_type_of(tensor.scalar_type(), name);
+    torch::Tensor data = tensor.detach().to(torch::kCPU).contiguous();
+    if (data.scalar_type() == torch::kBool) data = data.to(torch::kUInt8);
+    const bool scalar = data.dim() == 0;
+    if (scalar) data = data.reshape({1});
+    write_dataset(group, name, stored.file_type, stored.memory_type, dims_of(data), data.data_ptr(),
+                  kWeightStorage);
+    Hdf5Handle dataset = open_dataset(group, name);
+    write_string_attribute(dataset.get(), kDtypeAttribute, c10::toString(tensor.scalar_type()));
+    if (scalar) write_int64_attribute(dataset.get(), kScalarAttribute, 1);
+  }
+}
+
+std::map<std::string, torch::Tensor> read_named_tensors(hid_t group) {
+  std::map<std::string, torch::Tensor> tensors;
+  for (const std::string& name : child_names(group)) {
+    Hdf5Handle dataset = open_dataset(group, name);
+    const std::string path = object_path(dataset.get());
+    const torch::ScalarType type = dtype_from_name(read_string_attribute(dataset.get(), kDtypeAttribute), path);
+    const StoredType stored = stored_type_of(type, name);
+    const torch::ScalarType raw = type == torch::kBool ? torch::kUInt8 : type;
+    torch::Tensor tensor = read_tensor(group, name, raw, stored.memory_type);
+    if (type == torch::kBool) tensor = tensor.to(torch::kBool);
+    if (has_attribute(dataset.get(), kScalarAttribute)) tensor = tensor.reshape({});
+    tensors[name] = tensor;
+  }
+  return tensors;
 }
 
 }  // namespace structlab::archive::detail

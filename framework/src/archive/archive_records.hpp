@@ -30,4 +30,12 @@ void write_layer(hid_t layers_group, const LayerRecord& layer);
 /// Reads layer \p name from \p layers_group; with \p with_weights false, weight and bias stay undefined.
 LayerRecord read_layer(hid_t layers_group, const std::string& name, bool with_weights);
 
+/// Throws ArchiveError when a name cannot be a dataset name or a tensor's dtype cannot be archived.
+void validate_named_tensors(const std::map<std::string, torch::Tensor>& tensors);
+/// Writes each tensor as a dataset named by its key under \p group, with its dtype as attribute (float32,
+/// float64, int64, int32, uint8, bool stored as uint8), 0-dim tensors as one element marked scalar.
+void write_named_tensors(hid_t group, const std::map<std::string, torch::Tensor>& tensors);
+/// Reads back what write_named_tensors() wrote.
+std::map<std::string, torch::Tensor> read_named_tensors(hid_t group);
+
 }  // namespace structlab::archive::detail

@@ -29,7 +29,8 @@ Hdf5Handle open_archive_file(const fs::path& path) {
   if (is_hdf5 < 0) throw_hdf5_failure("not a readable HDF5 file");
   Hdf5Handle access = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access properties");
   check(H5Pset_fclose_degree(access.get(), H5F_CLOSE_STRONG), "file access properties");
-  check(H5Pset_file_locking(access.get(), true, true), "file access properties");
+  // the run lock (run_lock.hpp) guards archives; HDF5's flock() fails on NFS and Lustre
+  check(H5Pset_file_locking(access.get(), false, true), "file access properties");
   Hdf5Handle file =
       checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.get()), H5Fclose, "cannot read the file (truncated or corrupt)");
   if (!has_attribute(file.get(), kFormatAttribute)) {
@@ -64,6 +65,10 @@ StageRecord read_stage(hid_t stages, const std::string& name, LayerTensors tenso
   Hdf5Handle structure = open_group(group.get(), kStructureGroup);
   stage.structure = read_graph(structure.get());
   stage.structure_metrics = read_float_attributes(structure.get());
+  if (tensors == LayerTensors::all && has_link(group.get(), kParametersGroup)) {
+    Hdf5Handle parameters = open_group(group.get(), kParametersGroup);
+    stage.parameters = read_named_tensors(parameters.get());
+  }
   return stage;
 }
 
@@ -92,6 +97,20 @@ ArchiveSummary read_archive(const fs::path& path, LayerTensors tensors) {
     // anything, including a failed allocation for a corrupt dataset size, is a problem with this file
     throw ArchiveError(fmt::format("archive {}: {}", path.string(), e.what()));
   }
+}
+
+ArchiveIdentity archive_identity(const fs::path& path) {
+  ArchiveIdentity identity;
+  identity.state = archive_state(path);
+  if (identity.state != ArchiveState::completed && identity.state != ArchiveState::failed) return identity;
+  try {
+    Hdf5Handle file = open_archive_file(path);
+    if (has_attribute(file.get(), "spec_hash")) identity.spec_hash = read_string_attribute(file.get(), "spec_hash");
+    if (has_attribute(file.get(), "run_id")) identity.run_id = read_string_attribute(file.get(), "run_id");
+  } catch (...) {
+    identity.state = ArchiveState::unreadable;
+  }
+  return identity;
 }
 
 ArchiveState archive_state(const fs::path& path) {

@@ -36,14 +36,25 @@ void sync_to_disk(const fs::path& path, const std::string& what) {
     throw ArchiveError(fmt::format("{}: fsync of {} failed: {}", what, path.string(), strerror(saved_errno)));
 }
 
-Hdf5Handle create_archive_file(const fs::path& partial_path) {
+Hdf5Handle archive_file_access() {
   Hdf5Handle access = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access properties");
   // closing the file closes every object still open in it, so no stray handle keeps it half-written
   check(H5Pset_fclose_degree(access.get(), H5F_CLOSE_STRONG), "file access properties");
-  // cluster file systems often lack flock(); locking is a guard, not a requirement
-  check(H5Pset_file_locking(access.get(), true, true), "file access properties");
+  // the run lock (run_lock.hpp) guards archives; HDF5's flock() fails on NFS and Lustre, where clusters keep
+  // results, so it is off
+  check(H5Pset_file_locking(access.get(), false, true), "file access properties");
+  return access;
+}
+
+Hdf5Handle create_archive_file(const fs::path& partial_path) {
+  Hdf5Handle access = archive_file_access();
   return checked(H5Fcreate(partial_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose,
                  "creating the file");
+}
+
+Hdf5Handle open_archive_for_writing(const fs::path& path) {
+  Hdf5Handle access = archive_file_access();
+  return checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, access.get()), H5Fclose, "opening the file for writing");
 }
 
 }  // namespace
@@ -97,6 +108,37 @@ RunArchiveWriter::RunArchiveWriter(fs::path final_path) : impl_(std::make_unique
     throw ArchiveError(
         fmt::format("archive {}: cannot start writing: {}", impl_->partial_path.string(), e.what()));
   }
+}
+
+RunArchiveWriter::RunArchiveWriter(fs::path final_path, const fs::path& checkpoint)
+    : impl_(std::make_unique<Impl>()) {
+  silence_hdf5_error_printing();
+  impl_->final_path = std::move(final_path);
+  impl_->partial_path = impl_->final_path;
+  impl_->partial_path += kPartialSuffix;
+  try {
+    if (impl_->final_path.has_parent_path()) fs::create_directories(impl_->final_path.parent_path());
+    fs::copy_file(checkpoint, impl_->partial_path, fs::copy_options::overwrite_existing);
+    impl_->file = open_archive_for_writing(impl_->partial_path);
+    hid_t root = impl_->file.get();
+    if (has_link(root, kCheckpointGroup)) check(H5Ldelete(root, kCheckpointGroup, H5P_DEFAULT), "dropping /checkpoint");
+    write_string_attribute(root, kStatusAttribute, "running");
+    impl_->history = open_dataset(root, kHistoryDataset);
+  } catch (const std::exception& e) {
+    impl_->discard_partial();
+    throw ArchiveError(fmt::format("archive {}: cannot go on from checkpoint {}: {}", impl_->partial_path.string(),
+                                   checkpoint.string(), e.what()));
+  }
+}
+
+void RunArchiveWriter::copy_to(const fs::path& destination, const std::string& status) {
+  impl_->run("copy the archive", [&] {
+    check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "flushing the file");
+    fs::copy_file(impl_->partial_path, destination, fs::copy_options::overwrite_existing);
+    Hdf5Handle copy = open_archive_for_writing(destination);
+    write_string_attribute(copy.get(), kStatusAttribute, status);
+    copy.close("closing " + destination.string());
+  });
 }
 
 RunArchiveWriter::~RunArchiveWriter() {
@@ -159,6 +201,7 @@ void RunArchiveWriter::write_stage(const StageRecord& stage) {
     if (stage.structure_metrics.count(kNumVerticesAttribute) != 0) {
       throw ArchiveError(fmt::format("a structure metric may not be named '{}'", kNumVerticesAttribute));
     }
+    validate_named_tensors(stage.parameters);
     std::set<std::string> layer_names;
     for (const LayerRecord& layer : stage.layers) {
       validate_layer(layer);
@@ -173,6 +216,8 @@ void RunArchiveWriter::write_stage(const StageRecord& stage) {
     for (const auto& [metric, value] : stage.metrics) write_double_attribute(group.get(), metric, value);
     Hdf5Handle layers = create_group(group.get(), kLayersGroup, true);
     for (const LayerRecord& layer : stage.layers) write_layer(layers.get(), layer);
+    Hdf5Handle parameters = create_group(group.get(), kParametersGroup, false);
+    write_named_tensors(parameters.get(), stage.parameters);
     Hdf5Handle structure = create_group(group.get(), kStructureGroup, false);
     write_graph(structure.get(), stage.structure, stage.structure_metrics);
   });
@@ -195,6 +240,10 @@ void RunArchiveWriter::finish(const std::string& status, const std::string& mess
     impl_->history.close("closing /history");
     impl_->file.close("closing the file");
     sync_to_disk(impl_->partial_path, "flushing the file");
+    if (status == "failed" && archive_state(impl_->final_path) == ArchiveState::completed) {
+      // a failed attempt (a forced rerun, say) must not destroy the completed result
+      impl_->final_path += ".failed";
+    }
     fs::rename(impl_->partial_path, impl_->final_path);
     if (impl_->final_path.has_parent_path())
       sync_to_disk(impl_->final_path.parent_path(), "flushing the directory");

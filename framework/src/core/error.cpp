@@ -15,5 +15,6 @@ GraphError::~GraphError() = default;
 ModelError::~ModelError() = default;
 TrainingError::~TrainingError() = default;
 ArchiveError::~ArchiveError() = default;
+RunInterrupted::~RunInterrupted() = default;
 
 }  // namespace structlab

@@ -3,6 +3,9 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <sstream>
+
+#include "structlab/error.hpp"
 
 namespace structlab {
 namespace {
@@ -48,6 +51,20 @@ std::vector<std::int64_t> Rng::permutation(std::int64_t n) {
   std::iota(out.begin(), out.end(), 0);
   shuffle(out.begin(), out.end());
   return out;
+}
+
+std::string Rng::state() const {
+  std::ostringstream text;
+  text << engine_;
+  return text.str();
+}
+
+void Rng::set_state(const std::string& text) {
+  std::istringstream input(text);
+  std::mt19937_64 restored;
+  input >> restored;
+  if (input.fail()) throw ConfigError("Rng: the saved generator state is not one written by Rng::state()");
+  engine_ = restored;
 }
 
 }  // namespace structlab

@@ -5,6 +5,7 @@
 #include "nn/dan_hidden.hpp"
 #include "nn/dan_plan.hpp"
 #include "nn/model_input.hpp"
+#include "structlab/nn/init_generator.hpp"
 #include "structlab/error.hpp"
 
 namespace structlab::nn {
@@ -58,10 +59,10 @@ MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure,
     }
     auto bound_per_block = torch::tensor(at::ArrayRef<float>(bounds));
     auto weights = torch::empty({plan.weight_entries})
-                       .uniform_(-1, 1)
+                       .uniform_(-1, 1, init_generator())
                        .mul_(torch::repeat_interleave(bound_per_block, int64_tensor(weight_counts)));
     auto biases = torch::empty({plan.bias_entries})
-                      .uniform_(-1, 1)
+                      .uniform_(-1, 1, init_generator())
                       .mul_(torch::repeat_interleave(bound_per_block, int64_tensor(bias_counts)));
     auto masks = torch::zeros({plan.weight_entries}, torch::kBool);
     if (!plan.edge_entries.empty()) masks.index_fill_(0, int64_tensor(plan.edge_entries), true);

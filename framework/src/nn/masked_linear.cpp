@@ -1,5 +1,7 @@
 #include "structlab/nn/masked_linear.hpp"
 
+#include "structlab/nn/init_generator.hpp"
+
 #include <cmath>
 
 #include "nn/model_input.hpp"
@@ -84,11 +86,17 @@ void MaskedLinearImpl::reset() {
 
 void MaskedLinearImpl::initialise_values() {
   torch::NoGradGuard no_grad;
-  // torch::nn::Linear's initialisation, so a fully unmasked layer starts like a dense one
-  torch::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
+  // torch::nn::Linear's initialisation (kaiming_uniform_ with a = sqrt(5), computed as torch computes it), so
+  // a fully unmasked layer starts like a dense one; drawn from this thread's initialisation generator
+  const auto generator = init_generator();
+  const double fan_in = static_cast<double>(options.in_features());
+  const double a = std::sqrt(5.0);
+  const double gain = std::sqrt(2.0 / (1 + a * a));
+  const double weight_bound = std::sqrt(3.0) * (gain / std::sqrt(fan_in));
+  weight.uniform_(-weight_bound, weight_bound, generator);
   if (bias.defined()) {
-    const double bound = 1.0 / std::sqrt(static_cast<double>(options.in_features()));
-    torch::nn::init::uniform_(bias, -bound, bound);
+    const double bound = 1.0 / std::sqrt(fan_in);
+    bias.uniform_(-bound, bound, generator);
   }
   mask_.fill_(true);
 }

@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <vector>
@@ -70,12 +71,17 @@ std::string defect_of(std::ifstream& in, std::uint64_t file_size) {
     }
   }
 
-  // library_info reads symbol names from the last string table, whatever the symbol table links to
+  // library_info reads every string table in turn into one std::vector, resizing it, and takes names from the
+  // last one read, whatever the symbol table links to. A linker puts .shstrtab after .strtab, so names are read
+  // past the vector's size but inside its capacity, which the larger .strtab set: the bytes there are .strtab's.
+  // So an offset is safe to read when it lies inside the largest string table.
   std::vector<char> text;
+  std::size_t largest_text = 0;
   std::vector<std::size_t> symbol_tables;
   for (std::size_t i = 0; i < sections.size(); ++i) {
     if (sections[i].sh_type == SHT_STRTAB) {
       if (auto why = read_table(sections[i], i, text); !why.empty()) return why;
+      largest_text = std::max(largest_text, text.size());
     } else if (sections[i].sh_type == SHT_SYMTAB) {
       if (!inside(sections[i].sh_offset, sections[i].sh_size, file_size)) {
         return fmt::format("symbol table {} (offset {}, {} bytes) runs past the end of the file ({} bytes)", i,
@@ -94,9 +100,9 @@ std::string defect_of(std::ifstream& in, std::uint64_t file_size) {
       return fmt::format("symbol table {} cannot be read", index);
     for (std::size_t k = 0; k < symbols.size(); ++k) {
       const Sym& symbol = symbols[k];
-      if (symbol.st_name >= text.size()) {
+      if (symbol.st_name >= largest_text) {
         return fmt::format("symbol {} of section {} names offset {} of a string table of {} bytes", k, index,
-                           symbol.st_name, text.size());
+                           symbol.st_name, largest_text);
       }
     }
   }

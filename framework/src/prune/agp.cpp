@@ -44,7 +44,7 @@ bool AgpSchedule::is_update_step(std::int64_t step) const {
   return step >= start_step && step <= end_step() && (step - start_step) % step_interval == 0;
 }
 
-AgpSchedule agp_schedule_in_steps(const spec::PruningSchedule& schedule, std::int64_t steps_per_epoch) {
+AgpSchedule agp_schedule_in_steps(const GradualOptions& schedule, std::int64_t steps_per_epoch) {
   if (steps_per_epoch < 1) {
     throw ConfigError(
         fmt::format("gradual pruning needs at least one training step per epoch, got {}", steps_per_epoch));

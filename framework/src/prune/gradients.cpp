@@ -24,7 +24,7 @@ std::vector<torch::Tensor> weight_gradients(nn::MaskedModel& model, const torch:
     throw ModelError("the pruning loss does not depend on the model's weights (no autograd graph attached)");
   }
   std::vector<torch::Tensor> weights;
-  for (const nn::MaskedLayerRef& ref : model.masked_layers()) weights.push_back(ref.layer->weight);
+  for (const nn::MaskedLayerRef& ref : model.masked_layers()) weights.push_back(ref.weight);
   // allow_unused: a layer cut off from the loss (e.g. all masked) has no gradient; that is a zero gradient
   std::vector<torch::Tensor> gradients =
       torch::autograd::grad({loss.reshape({})}, weights, /*grad_outputs=*/{}, /*retain_graph=*/create_graph,
@@ -41,7 +41,7 @@ std::vector<torch::Tensor> mean_over_batches(nn::MaskedModel& model, plugin::Pru
   const std::int64_t batches = batches_to_use(context, requested_batches);
   const auto layers = model.masked_layers();
   std::vector<torch::Tensor> sums;
-  for (const auto& ref : layers) sums.push_back(torch::zeros_like(ref.layer->weight, torch::kDouble));
+  for (const auto& ref : layers) sums.push_back(torch::zeros_like(ref.weight, torch::kDouble));
   for (std::int64_t batch = 0; batch < batches; ++batch) {
     const auto gradients = weight_gradients(model, context.loss(model, batch), create_graph);
     for (std::size_t k = 0; k < layers.size(); ++k) {

@@ -22,7 +22,7 @@ std::string shape_text(c10::IntArrayRef shape) { return fmt::format("[{}]", fmt:
 
 // Names in exclude_layers must exist: a misspelt name would otherwise silently protect nothing.
 std::set<std::string> excluded_names(const std::vector<nn::MaskedLayerRef>& layers,
-                                     const spec::SelectionSpec& selection) {
+                                     const SelectionOptions& selection) {
   std::set<std::string> known;
   for (const auto& ref : layers) known.insert(ref.name);
   for (const auto& name : selection.exclude_layers) {
@@ -37,7 +37,7 @@ std::set<std::string> excluded_names(const std::vector<nn::MaskedLayerRef>& laye
 }
 
 std::vector<bool> excluded_layers(const std::vector<nn::MaskedLayerRef>& layers,
-                                  const spec::SelectionSpec& selection, std::int64_t num_structure_layers) {
+                                  const SelectionOptions& selection, std::int64_t num_structure_layers) {
   const std::set<std::string> names = excluded_names(layers, selection);
   std::vector<bool> excluded;
   for (const auto& ref : layers) {
@@ -58,9 +58,8 @@ std::vector<torch::Tensor> checked_scores(const std::vector<nn::MaskedLayerRef>&
   }
   std::vector<torch::Tensor> checked;
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    const auto& options = layers[i].layer->options;
-    std::vector<std::int64_t> expected{options.out_features()};
-    if (granularity == PruningGranularity::weight) expected.push_back(options.in_features());
+    std::vector<std::int64_t> expected{layers[i].out_features()};
+    if (granularity == PruningGranularity::weight) expected.push_back(layers[i].in_features());
     if (!scores[i].defined() || scores[i].sizes() != c10::IntArrayRef(expected)) {
       throw ModelError(fmt::format(
           "score tensor for masked layer '{}' has shape {}, expected {}", layers[i].name,
@@ -136,7 +135,7 @@ std::vector<RankingGroup> unit_groups(const std::vector<nn::MaskedLayerRef>& lay
 }
 
 std::vector<Candidate> choose(std::vector<RankingGroup> groups, SelectionScope scope,
-                              const spec::SelectionSpec& selection) {
+                              const SelectionOptions& selection) {
   std::vector<Candidate> chosen;
   for (RankingGroup& group : groups) {
     const auto active = static_cast<std::int64_t>(group.candidates.size());
@@ -178,7 +177,7 @@ double PruneReport::density() const {
 
 PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Tensor>& scores,
                             plugin::PruningGranularity granularity, plugin::SelectionScope scope,
-                            const spec::SelectionSpec& selection) {
+                            const SelectionOptions& selection) {
   validate_selection(selection);
   std::vector<nn::MaskedLayerRef> layers = model.masked_layers();
   const std::vector<bool> excluded = excluded_layers(layers, selection, model.num_structure_layers());
@@ -187,9 +186,9 @@ PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Ten
   PruneReport report;
   std::vector<torch::Tensor> masks;
   for (std::size_t position = 0; position < layers.size(); ++position) {
-    const auto& layer = layers[position].layer;
-    masks.push_back(layer->mask().to(torch::kCPU).clone().contiguous());
-    report.layers.push_back({layers[position].name, layer->total_weight_count(), active_count(masks.back()),
+    const auto& layer = layers[position];
+    masks.push_back(layer.mask.to(torch::kCPU).clone().contiguous());
+    report.layers.push_back({layer.name, layer.total_weight_count(), active_count(masks.back()),
                              0, static_cast<bool>(excluded[position])});
   }
 
@@ -214,19 +213,19 @@ PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Ten
   }
 
   for (std::size_t position = 0; position < layers.size(); ++position) {
-    auto& layer = layers[position].layer;
+    const auto& layer = layers[position];
     report.layers[position].active_after = active_count(masks[position]);
     if (report.layers[position].active_after == report.layers[position].active_before) continue;
-    layer->set_mask(masks[position]);
+    layer.set_mask(masks[position]);
     // zero the pruned weights too: the forward pass ignores them anyway, but magnitudes read later
     // (recompute_mask, archives, plots) should not see stale values
-    layer->apply_mask();
+    layer.apply_mask();
   }
   return report;
 }
 
 PruneReport prune_step(nn::MaskedModel& model, const plugin::PruningStrategy& strategy,
-                       plugin::PruningContext& context, const spec::SelectionSpec& selection) {
+                       plugin::PruningContext& context, const SelectionOptions& selection) {
   validate_selection(selection);
   // check the layer names before scoring, which may take many backward passes
   excluded_layers(model.masked_layers(), selection, model.num_structure_layers());

@@ -21,28 +21,23 @@ std::int64_t nearest(double value) { return static_cast<std::int64_t>(std::llrou
 
 }  // namespace
 
-void validate_selection(const spec::SelectionSpec& selection) {
+void validate_selection(const SelectionOptions& selection) {
   const double amount = selection.amount;
-  if (selection.rule == "fraction" || selection.rule == "density") {
-    if (!(amount >= 0.0 && amount <= 1.0)) {
-      throw ConfigError(fmt::format("pruning.selection.amount: the {} rule needs a value in [0, 1], got {}",
-                                    selection.rule, amount));
-    }
-  } else if (selection.rule == "count") {
+  if (selection.rule == SelectionRule::count) {
     if (!(std::isfinite(amount) && amount >= 0.0 && amount == std::floor(amount))) {
       throw ConfigError(fmt::format(
           "pruning.selection.amount: the count rule needs a whole number of entries (0 or more), got {}",
           amount));
     }
-  } else {
-    throw ConfigError(fmt::format(
-        "pruning.selection.rule: unknown rule '{}'; expected fraction, count or density", selection.rule));
+  } else if (!(amount >= 0.0 && amount <= 1.0)) {
+    throw ConfigError(fmt::format("pruning.selection.amount: the {} rule needs a value in [0, 1], got {}",
+                                  to_string(selection.rule), amount));
   }
 }
 
-std::int64_t entries_to_prune(const spec::SelectionSpec& selection, std::int64_t active, std::int64_t total) {
-  if (selection.rule == "fraction") return nearest(selection.amount * static_cast<double>(active));
-  if (selection.rule == "count") return std::min(active, static_cast<std::int64_t>(selection.amount));
+std::int64_t entries_to_prune(const SelectionOptions& selection, std::int64_t active, std::int64_t total) {
+  if (selection.rule == SelectionRule::fraction) return nearest(selection.amount * static_cast<double>(active));
+  if (selection.rule == SelectionRule::count) return std::min(active, static_cast<std::int64_t>(selection.amount));
   const std::int64_t keep = nearest(selection.amount * static_cast<double>(total));
   return std::max<std::int64_t>(0, active - keep);
 }

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "structlab/spec/experiment.hpp"
+#include "structlab/prune/options.hpp"
 
 namespace structlab::prune {
 
@@ -23,7 +23,7 @@ struct RankingGroup {
 };
 
 /// How many of \p active entries (out of \p total) \p selection removes; selection must be valid.
-std::int64_t entries_to_prune(const spec::SelectionSpec& selection, std::int64_t active, std::int64_t total);
+std::int64_t entries_to_prune(const SelectionOptions& selection, std::int64_t active, std::int64_t total);
 
 /// The \p count lowest candidates by (score, group, index); count is clamped to [0, size].
 std::vector<Candidate> lowest_scored(std::vector<Candidate> candidates, std::int64_t count);

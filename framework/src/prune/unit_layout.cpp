@@ -45,11 +45,11 @@ std::vector<StructureLayerUnits> hidden_unit_layout(const std::vector<nn::Masked
                                    ref.source_layer, nn::kInputLayer, num_structure_layers - 1));
     }
     if (ref.target_layer < num_structure_layers) {
-      record_width(by_layer, ref.target_layer, ref.layer->options.out_features(), ref, width_source);
+      record_width(by_layer, ref.target_layer, ref.out_features(), ref, width_source);
       by_layer[ref.target_layer].incoming.push_back(position);
     }
     if (ref.source_layer != nn::kInputLayer) {
-      record_width(by_layer, ref.source_layer, ref.layer->options.in_features(), ref, width_source);
+      record_width(by_layer, ref.source_layer, ref.in_features(), ref, width_source);
       by_layer[ref.source_layer].outgoing.push_back(position);
     }
   }

@@ -1,24 +1,36 @@
 #include "structlab/run/execute_run.hpp"
 
-#include <unistd.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
 
 #include <chrono>
 #include <ctime>
-#include <limits>
 
 #include "run/run_state.hpp"
+#include "run/schedule.hpp"
+#include "run/stage_recorder.hpp"
+#include "structlab/archive/checkpoint.hpp"
 #include "structlab/error.hpp"
-#include "structlab/graph/layered_graph.hpp"
+#include "structlab/graph/archive_metrics.hpp"
+#include "structlab/nn/init_generator.hpp"
 #include "structlab/plugin/generator.hpp"
 #include "structlab/plugin/model_kind.hpp"
 #include "structlab/random.hpp"
+#include "structlab/run/stop.hpp"
 #include "structlab/runtime.hpp"
+#include "structlab/spec/training_options.hpp"
 #include "structlab/version.hpp"
 
 namespace structlab::run {
+namespace detail {
+RunState::RunState(const spec::RunSpec& run, ProgressSink& sink) : spec(run), progress(sink) {}
+RunState::~RunState() = default;
+}  // namespace detail
+
 namespace {
 
 using detail::RunState;
+namespace fs = std::filesystem;
 
 std::string utc_now() {
   std::time_t now = std::time(nullptr);
@@ -34,8 +46,8 @@ void report(RunState& state, const std::string& stage) {
   state.progress.update(update);
 }
 
-archive::PluginUse plugin_use(plugin::PluginRegistry& registry, const std::string& role, plugin::PluginKind kind,
-                              const std::string& name) {
+archive::PluginUse plugin_use(plugin::PluginRegistry& registry, const std::string& role,
+                              plugin::PluginKind kind, const std::string& name) {
   plugin::PluginDescriptor descriptor = registry.describe(kind, name);
   return {role, name, descriptor.version, registry.find(kind, name).library.string()};
 }
@@ -72,45 +84,84 @@ void build_model(RunState& state) {
   context.structure = state.structure ? &*state.structure : nullptr;
   context.input_shape = state.data.input_shape;
   context.num_outputs = state.data.num_outputs;
-  // the initial weights are drawn from torch's generator: seed it from the run
-  torch::manual_seed(Rng::derive(state.spec.seed, "init"));
-  auto model = kind->build(context);
+  // the run's own generator: runs built at once in other threads never draw from it
+  context.generator = at::make_generator<at::CPUGeneratorImpl>(Rng::derive(state.spec.seed, "init"));
+  std::shared_ptr<nn::MaskedModel> model;
+  {
+    nn::InitGeneratorGuard guard(context.generator);
+    model = kind->build(context);
+  }
   state.model = state.registry.keep_library_alive(plugin::PluginKind::model, section.plugin, model);
-  state.model->to(torch::Device(state.spec.training.device));
-  state.initial_weights = detail::snapshot_weights(*state.model);
+  state.model->to(spec::training_device(state.spec.training));
 }
 
-void open_archive(RunState& state, const std::filesystem::path& path) {
-  state.writer = std::make_unique<archive::RunArchiveWriter>(path);
+archive::RunAttributes run_attributes(const spec::RunSpec& run) {
   archive::RunAttributes attributes;
-  RuntimeInfo info = runtime_info();
   attributes.structlab_version = STRUCTLAB_VERSION;
-  attributes.run_id = state.spec.run_id;
-  attributes.spec_hash = state.spec.spec_hash;
-  attributes.seed = state.spec.seed;
+  attributes.run_id = run.run_id;
+  attributes.spec_hash = run.spec_hash;
+  attributes.seed = run.seed;
   attributes.start_time = utc_now();
-  attributes.host = info.host;
-  attributes.torch_version = info.torch_version;
+  attributes.host = runtime_info().host;
+  attributes.torch_version = torch_version();
+  return attributes;
+}
+
+void open_archive(RunState& state, const fs::path& path) {
+  state.writer = std::make_unique<archive::RunArchiveWriter>(path);
+  archive::RunAttributes attributes = run_attributes(state.spec);
   attributes.plugins.push_back(
       plugin_use(state.registry, "dataset", plugin::PluginKind::dataset, state.spec.dataset.plugin));
   if (state.spec.structure) {
     attributes.plugins.push_back(
         plugin_use(state.registry, "structure", plugin::PluginKind::generator, state.spec.structure->plugin));
   }
-  attributes.plugins.push_back(plugin_use(state.registry, "model", plugin::PluginKind::model, state.spec.model.plugin));
+  attributes.plugins.push_back(
+      plugin_use(state.registry, "model", plugin::PluginKind::model, state.spec.model.plugin));
   if (state.spec.pruning) {
-    attributes.plugins.push_back(
-        plugin_use(state.registry, "pruning", plugin::PluginKind::pruner, state.spec.pruning->strategy.plugin));
+    attributes.plugins.push_back(plugin_use(state.registry, "pruning", plugin::PluginKind::pruner,
+                                            state.spec.pruning->strategy.plugin));
   }
   state.writer->write_run_attributes(attributes);
   state.writer->write_spec(state.spec.canonical_yaml);
   // a model built without a spec structure (an FFN) still has one: the layered graph of its initial masks
   graph::LayeredGraph structure =
       state.structure ? *state.structure : state.model->generate_structure(false, false);
-  state.writer->write_structure(structure, detail::structure_metrics(structure));
+  state.writer->write_structure(structure, graph::archive_metrics(structure, state.spec.archive_metrics));
+}
+
+/// The checkpoint of this run, when there is one to resume from. Throws ConfigError (leaving the file) when
+/// it belongs to another spec or structlab version.
+std::optional<archive::Checkpoint> checkpoint_to_resume(const spec::RunSpec& run, const fs::path& path,
+                                                        bool restart) {
+  std::error_code error;
+  if (!fs::exists(path, error)) return std::nullopt;
+  if (restart) {
+    fs::remove(path);
+    return std::nullopt;
+  }
+  archive::Checkpoint checkpoint = archive::read_checkpoint(path);
+  const archive::CheckpointInfo& info = checkpoint.info;
+  if (info.spec_hash != run.spec_hash || info.structlab_version != STRUCTLAB_VERSION) {
+    throw ConfigError(
+        fmt::format("checkpoint {} was written for spec hash {} by structlab {}; this run has spec hash {} "
+                    "and structlab {}, "
+                    "so it is not used. Delete it, or run with --force to start the run over",
+                    path.string(), info.spec_hash, info.structlab_version, run.spec_hash, STRUCTLAB_VERSION));
+  }
+  return checkpoint;
+}
+
+std::string position_text(const train::Position& position) {
+  return fmt::format("stage {}, epoch {}, step {}{}", position.stage, position.epoch, position.step,
+                     position.stage_begun ? "" : " (before the stage's start)");
 }
 
 void execute(RunState& state, const RunEnvironment& environment) {
+  const fs::path checkpoint_path = archive::checkpoint_path_of(environment.archive_path);
+  std::optional<archive::Checkpoint> resume =
+      checkpoint_to_resume(state.spec, checkpoint_path, environment.restart);
+
   for (const auto& path : plugin::default_plugin_paths()) state.registry.add_path(path);
   for (const auto& path : environment.plugin_paths) state.registry.add_path(path);
   state.registry.scan();
@@ -118,13 +169,56 @@ void execute(RunState& state, const RunEnvironment& environment) {
   load_data(state);
   build_structure(state);
   build_model(state);
-  open_archive(state, environment.archive_path);
+  if (resume) {
+    state.writer = std::make_unique<archive::RunArchiveWriter>(environment.archive_path, checkpoint_path);
+  } else {
+    open_archive(state, environment.archive_path);
+  }
 
-  state.trainer = std::make_unique<train::Trainer>(*state.model, state.data, state.spec.training, state.spec.seed);
-  state.epochs_planned = detail::planned_epochs(state.spec);
-  detail::train_stage(state, 0, "train", state.spec.training.epochs);
-  detail::archive_stage(state, "trained");
-  if (state.spec.pruning) detail::run_pruning_schedule(state);
+  const spec::TrainingSpec& training = state.spec.training;
+  state.engine = std::make_unique<train::TrainingEngine>(
+      *state.model, state.data, spec::trainer_options(training), state.spec.seed, training.loss == "auto");
+  std::shared_ptr<plugin::PruningStrategy> pruner;
+  if (state.spec.pruning) {
+    pruner = state.registry.create_pruner(state.spec.pruning->strategy.plugin,
+                                          state.spec.pruning->strategy.params);
+  }
+  state.schedule = detail::make_schedule(state.spec, *state.model, pruner, state.engine->steps_per_epoch());
+  state.recorder = std::make_unique<detail::StageRecorder>(state.spec, *state.writer, state.progress,
+                                                           detail::planned_epochs(state.spec));
+  state.engine->add_hook(*state.schedule);
+  state.engine->add_hook(*state.recorder);
+  for (train::TrainingHook* hook : environment.extra_hooks) state.engine->add_hook(*hook);
+
+  train::TrainingEngine& engine = *state.engine;
+  engine.set_checkpointer(
+      [&state, &engine, checkpoint_path](const std::string& bytes, train::CheckpointReason reason) {
+        archive::CheckpointInfo info;
+        info.structlab_version = STRUCTLAB_VERSION;
+        info.run_id = state.spec.run_id;
+        info.spec_hash = state.spec.spec_hash;
+        info.torch_version = torch_version();
+        info.written_at = utc_now();
+        info.reason = reason == train::CheckpointReason::interrupted ? "interrupted" : "periodic";
+        info.position = position_text(engine.position());
+        if (reason == train::CheckpointReason::interrupted) {
+          archive::write_checkpoint(*state.writer, checkpoint_path, info, bytes);
+          return;
+        }
+        // a periodic checkpoint that cannot be written (a full disk, a quota) must not fail a good run
+        try {
+          archive::write_checkpoint(*state.writer, checkpoint_path, info, bytes);
+        } catch (const std::exception& e) {
+          report(state, std::string("periodic checkpoint skipped: ") + e.what());
+        }
+      },
+      environment.checkpoint_every);
+  engine.set_stop_source([] { return stop_requested(); });
+  if (resume) {
+    report(state, "resuming from " + resume->info.position);
+    engine.load_state(resume->state);
+  }
+  engine.run(state.schedule->stages());
 }
 
 }  // namespace
@@ -140,35 +234,38 @@ RunOutcome execute_run(const spec::RunSpec& run, const RunEnvironment& environme
   try {
     execute(state, environment);
     outcome.status = "completed";
+  } catch (const RunInterrupted& e) {
+    outcome.status = "interrupted";
+    outcome.message = std::string(e.what()) + "; run the same command again to resume";
   } catch (const std::exception& e) {
     outcome.status = "failed";
     outcome.message = e.what();
   }
-  outcome.test_accuracy = state.last_test.accuracy;
-  outcome.test_loss = state.last_test.loss;
+  if (state.engine) {
+    outcome.test_accuracy = state.engine->last_test().accuracy;
+    outcome.test_loss = state.engine->last_test().loss;
+  }
   if (state.model) {
     outcome.active_weights = state.model->active_weight_count();
     outcome.total_weights = state.model->total_weight_count();
   }
-  try {
-    if (!state.writer) {
-      // the run failed before its archive was opened: record the failure in an archive of its own
-      state.writer = std::make_unique<archive::RunArchiveWriter>(environment.archive_path);
-      archive::RunAttributes attributes;
-      attributes.structlab_version = STRUCTLAB_VERSION;
-      attributes.run_id = run.run_id;
-      attributes.spec_hash = run.spec_hash;
-      attributes.seed = run.seed;
-      attributes.start_time = utc_now();
-      attributes.host = runtime_info().host;
-      attributes.torch_version = torch_version();
-      state.writer->write_run_attributes(attributes);
-      state.writer->write_spec(run.canonical_yaml);
+  if (outcome.status != "interrupted") {
+    try {
+      if (!state.writer) {
+        // the run failed before its archive was opened: record the failure in an archive of its own
+        state.writer = std::make_unique<archive::RunArchiveWriter>(environment.archive_path);
+        state.writer->write_run_attributes(run_attributes(run));
+        state.writer->write_spec(run.canonical_yaml);
+      }
+      state.writer->finish(outcome.status, outcome.message, utc_now());
+      if (outcome.status == "completed") {
+        std::error_code ignored;
+        fs::remove(archive::checkpoint_path_of(environment.archive_path), ignored);
+      }
+    } catch (const std::exception& e) {
+      outcome.status = "failed";
+      outcome.message += (outcome.message.empty() ? "" : "; ") + std::string("archive: ") + e.what();
     }
-    state.writer->finish(outcome.status, outcome.message, utc_now());
-  } catch (const std::exception& e) {
-    outcome.status = "failed";
-    outcome.message += (outcome.message.empty() ? "" : "; ") + std::string("archive: ") + e.what();
   }
   outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return outcome;

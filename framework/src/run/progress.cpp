@@ -56,6 +56,10 @@ void ConsoleProgress::finished(const RunOutcome& outcome) {
     line = fmt::format("{}  FAILED: {}", outcome.run_id, outcome.message);
   } else if (outcome.status == "skipped") {
     line = fmt::format("{}  skipped (complete archive {})", outcome.run_id, outcome.archive.string());
+  } else if (outcome.status == "locked") {
+    line = fmt::format("{}  not run here: {}", outcome.run_id, outcome.message);
+  } else if (outcome.status == "interrupted") {
+    line = fmt::format("{}  interrupted: {}", outcome.run_id, outcome.message);
   } else {
     line = fmt::format("{}  done in {}  test acc {}  -> {}", outcome.run_id, format_duration(outcome.seconds),
                        format_accuracy(outcome.test_accuracy), outcome.archive.string());
@@ -82,6 +86,7 @@ std::string summary_table(const std::vector<RunOutcome>& outcomes) {
   std::string table = fmt::format("{:<5} {:<40} {:<9} {:>9} {:>10} {:>9} {:>9}\n", "#", "run", "status", "test acc",
                                   "test loss", "density", "seconds");
   std::size_t failed = 0;
+  std::size_t interrupted = 0;
   for (const auto& outcome : outcomes) {
     double density = outcome.total_weights > 0
                          ? static_cast<double>(outcome.active_weights) / static_cast<double>(outcome.total_weights)
@@ -96,8 +101,11 @@ std::string summary_table(const std::vector<RunOutcome>& outcomes) {
       ++failed;
       table += fmt::format("      {}\n", outcome.message);
     }
+    if (outcome.status == "interrupted") ++interrupted;
   }
-  table += fmt::format("{} runs, {} failed\n", outcomes.size(), failed);
+  table += fmt::format("{} runs, {} failed", outcomes.size(), failed);
+  if (interrupted > 0) table += fmt::format(", {} interrupted (run the same command again to resume)", interrupted);
+  table += "\n";
   return table;
 }
 

@@ -1,12 +1,18 @@
 #include "structlab/run/runner.hpp"
 
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <thread>
 
 #include "structlab/archive/run_archive.hpp"
 #include "structlab/error.hpp"
 #include "structlab/run/execute_run.hpp"
+#include "structlab/run/run_lock.hpp"
+#include "structlab/run/stop.hpp"
 
 namespace structlab::run {
 
@@ -16,7 +22,8 @@ std::filesystem::path archive_path_of(const std::filesystem::path& out_dir, cons
 
 namespace {
 
-std::vector<const spec::RunSpec*> selected_runs(const spec::ExperimentPlan& plan, const RunnerOptions& options) {
+std::vector<const spec::RunSpec*> selected_runs(const spec::ExperimentPlan& plan,
+                                                const RunnerOptions& options) {
   std::vector<const spec::RunSpec*> runs;
   if (options.run_index) {
     auto count = static_cast<std::int64_t>(plan.runs.size());
@@ -31,9 +38,28 @@ std::vector<const spec::RunSpec*> selected_runs(const spec::ExperimentPlan& plan
   return runs;
 }
 
+// Fails before any run when the output folder cannot be created or written, instead of once per run.
+void check_output_folder(const std::filesystem::path& folder) {
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error) throw ConfigError(fmt::format("--out: cannot create {}: {}", folder.string(), error.message()));
+  const std::filesystem::path probe = folder / fmt::format(".structlab-write-test-{}", ::getpid());
+  {
+    std::ofstream out(probe);
+    out << "structlab\n";
+    out.flush();
+    if (!out) {
+      std::filesystem::remove(probe, error);
+      throw ConfigError(fmt::format("--out: cannot write in {}", folder.string()));
+    }
+  }
+  std::filesystem::remove(probe, error);
+}
+
 int total_threads(const spec::ExperimentPlan& plan, const RunnerOptions& options) {
-  int requested = options.threads ? *options.threads
-                                   : (plan.runs.empty() ? 0 : static_cast<int>(plan.runs.front().training.threads));
+  int requested = options.threads
+                      ? *options.threads
+                      : (plan.runs.empty() ? 0 : static_cast<int>(plan.runs.front().training.threads));
   if (requested > 0) return requested;
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
@@ -45,29 +71,66 @@ std::vector<RunOutcome> run_plan(const spec::ExperimentPlan& plan, const RunnerO
   if (options.jobs < 1) throw ConfigError("--jobs: expected at least 1, got " + std::to_string(options.jobs));
   std::vector<const spec::RunSpec*> runs = selected_runs(plan, options);
   std::vector<RunOutcome> outcomes(runs.size());
+  if (!runs.empty()) check_output_folder(archive_path_of(options.out_dir, *runs.front()).parent_path());
 
   const int jobs = std::min<int>(options.jobs, static_cast<int>(std::max<std::size_t>(runs.size(), 1)));
   const int threads_per_run = std::max(1, total_threads(plan, options) / jobs);
 
   std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < runs.size(); i = next++) {
-      const spec::RunSpec& run = *runs[i];
-      std::filesystem::path archive = archive_path_of(options.out_dir, run);
-      if (!options.force && archive::archive_state(archive) == archive::ArchiveState::completed) {
-        RunOutcome skipped;
-        skipped.index = run.index;
-        skipped.run_id = run.run_id;
-        skipped.status = "skipped";
-        skipped.archive = archive;
-        outcomes[i] = skipped;
-        progress.finished(skipped);
-        continue;
-      }
-      RunEnvironment environment{archive, threads_per_run, plan.plugin_paths};
-      outcomes[i] = execute_run(run, environment, progress);
-      progress.finished(outcomes[i]);
+  auto run_one = [&](std::size_t i) {
+    const spec::RunSpec& run = *runs[i];
+    std::filesystem::path archive = archive_path_of(options.out_dir, run);
+    auto report = [&](const std::string& status, const std::string& message) {
+      RunOutcome outcome;
+      outcome.index = run.index;
+      outcome.run_id = run.run_id;
+      outcome.status = status;
+      outcome.message = message;
+      outcome.archive = archive;
+      outcomes[i] = outcome;
+      progress.finished(outcome);
+    };
+    // one process per run id, across processes and hosts sharing the output folder
+    LockHolder holder;
+    std::unique_ptr<RunLock> lock;
+    try {
+      lock = RunLock::acquire(lock_path_of(archive), holder);
+    } catch (const std::exception& e) {
+      report("failed", e.what());
+      return;
     }
+    if (!lock) {
+      report("locked", "another process is running it: " + holder.describe());
+      return;
+    }
+    const archive::ArchiveIdentity existing = archive::archive_identity(archive);
+    if (!options.force && existing.state == archive::ArchiveState::completed) {
+      if (existing.spec_hash == run.spec_hash) {
+        report("skipped", "");
+      } else {
+        report("failed",
+               fmt::format("{} is a completed archive of another run (run id {}, spec hash {}; this "
+                           "run has spec hash {}): not overwritten. Move it away, or use --force to "
+                           "replace it",
+                           archive.string(), existing.run_id, existing.spec_hash, run.spec_hash));
+      }
+      return;
+    }
+    if (stop_requested()) {
+      report("interrupted", "not started: a stop was requested");
+      return;
+    }
+    RunEnvironment environment;
+    environment.archive_path = archive;
+    environment.threads = threads_per_run;
+    environment.plugin_paths = plan.plugin_paths;
+    environment.checkpoint_every = options.checkpoint_every;
+    environment.restart = options.force;
+    outcomes[i] = execute_run(run, environment, progress);
+    progress.finished(outcomes[i]);
+  };
+  auto worker = [&] {
+    for (std::size_t i = next++; i < runs.size(); i = next++) run_one(i);
   };
   if (jobs == 1) {
     worker();

@@ -1,6 +1,7 @@
 #include "spec/document.hpp"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 
 #include <algorithm>
 #include <set>
@@ -117,6 +118,11 @@ YAML::Node load_yaml(const fs::path& file) {
     return YAML::LoadFile(file.string());
   } catch (const YAML::BadFile&) {
     throw ConfigError(file.string() + ": cannot read the spec file (permissions?)");
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp stops before its recursion can overflow the stack; a spec is never nested this deep
+    throw ConfigError(fmt::format("{}:{}:{}: YAML syntax error: nesting depth {} is more than a spec may have "
+                                  "(lists and mappings nested a few levels at most)",
+                                  file.string(), e.mark.line + 1, e.mark.column + 1, e.depth()));
   } catch (const YAML::Exception& e) {
     throw ConfigError(fmt::format("{}:{}:{}: YAML syntax error: {}", file.string(), e.mark.line + 1,
                                   e.mark.column + 1, e.msg));

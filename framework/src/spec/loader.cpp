@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "core/plain_text.hpp"
 #include "spec/canonical.hpp"
 #include "spec/document.hpp"
 #include "spec/plugin_check.hpp"
@@ -27,6 +28,17 @@ struct PlanOutcome {
   Problems problems;
 };
 
+// Longest experiment name: `<name>-<16 hex digits>.h5.partial` and `.ckpt.tmp` must fit a 255-byte file name.
+constexpr std::size_t kMaxExperimentNameLength = 200;
+// Most runs one plan may hold: every run is planned and validated up front.
+constexpr std::uint64_t kMaxRunsPerPlan = 100000;
+
+// One path component made of portable characters, not "." or "..", short enough for the files it names.
+bool is_plain_file_name(const std::string& name) {
+  return name.size() <= kMaxExperimentNameLength && name != "." && name != ".." &&
+         structlab::detail::is_word_text(name, "_.-");
+}
+
 // The top-level keys, which no grid point can change.
 struct TopLevel {
   std::string experiment;
@@ -41,13 +53,14 @@ TopLevel read_top_level(const SpecDocument& document, Problems& problems) {
   TopLevel top;
 
   if (keys.has("experiment")) {
-    static const std::regex name(R"(^[A-Za-z0-9_.-]+$)");
     top.experiment = keys.get_string("experiment");
-    if (!std::regex_match(top.experiment, name)) {
-      problems.add(
-          keys.location_of("experiment"), "experiment",
-          fmt::format("expected a name of letters, digits, '_', '.' and '-' (it names files), got {}",
-                      to_yaml(keys.value("experiment"))));
+    if (!is_plain_file_name(top.experiment)) {
+      // a long value is shortened in the message: the user needs to recognise it, not read it again
+      const std::string shown = structlab::detail::shortened(to_yaml(keys.value("experiment")));
+      problems.add(keys.location_of("experiment"), "experiment",
+                   fmt::format("expected a name of 1 to {} letters, digits, '_', '.' and '-', other than '.' and "
+                               "'..' (it names a folder and files), got {}",
+                               kMaxExperimentNameLength, shown));
     }
   }
 
@@ -117,7 +130,24 @@ PlanOutcome plan(const fs::path& spec_file, const std::vector<std::string>& over
 
   std::vector<std::string> spec_plugin_paths;
   for (const auto& path : top.plugin_paths) spec_plugin_paths.push_back(path.string());
-  std::map<std::string, std::string> first_point_of_id;  // run id -> the grid point that produced it
+  std::map<std::string, std::string> first_point_of_hash;  // spec hash -> the grid point that produced it
+  std::set<std::string> ids;
+
+  // refuse a grid too large to plan before expanding it: three axes of 1000 values would not fit in memory
+  std::uint64_t planned = std::max<std::uint64_t>(top.seeds.size(), 1);
+  std::string factors = fmt::format("{} seeds", top.seeds.size());
+  for (const auto& axis : document.grid) {
+    planned = axis.values.empty() ? 0 : std::min<std::uint64_t>(planned * axis.values.size(), kMaxRunsPerPlan + 1);
+    factors += fmt::format(" x {} values of {}", axis.values.size(), axis.key_path);
+  }
+  if (planned > kMaxRunsPerPlan) {
+    problems.add(document.grid.empty() ? document.sections.at("") : document.grid.front().where,
+                 document.grid.empty() ? "seeds" : "grid",
+                 fmt::format("{} give more than {} runs, the most one spec may plan; split the sweep into several "
+                             "specs (each can run as its own Slurm array)",
+                             factors, kMaxRunsPerPlan));
+    return outcome;
+  }
 
   for (const auto& point : grid_points(document.grid)) {
     SpecDocument at_point = document;
@@ -141,16 +171,16 @@ PlanOutcome plan(const fs::path& spec_file, const std::vector<std::string>& over
       run.seed = seed;
       run.canonical_yaml = texts.full;
       run.spec_hash = fnv1a_64_hex(texts.without_defaults);
-      run.run_id = top.experiment + "-" + run.spec_hash.substr(0, 10);
       run.index = static_cast<std::int64_t>(plan.runs.size());
-      auto [it, fresh] = first_point_of_id.emplace(run.run_id, point_text);
+      auto [it, fresh] = first_point_of_hash.emplace(run.spec_hash, point_text);
       if (!fresh) {
         problems.add(
             document.grid.empty() ? document.sections.at("") : document.grid.front().where, "grid",
-            fmt::format("grid points ({}) and ({}) resolve to the same run {}; remove one of the values",
-                        it->second, point_text, run.run_id));
+            fmt::format("grid points ({}) and ({}) resolve to the same run {}-{}; remove one of the values",
+                        it->second, point_text, top.experiment, run.spec_hash.substr(0, 10)));
         continue;
       }
+      run.run_id = unique_run_id(top.experiment, run.spec_hash, ids);
       plan.runs.push_back(std::move(run));
     }
   }
@@ -158,6 +188,17 @@ PlanOutcome plan(const fs::path& spec_file, const std::vector<std::string>& over
 }
 
 }  // namespace
+
+std::string unique_run_id(const std::string& experiment, const std::string& spec_hash, std::set<std::string>& taken,
+                          std::size_t digits) {
+  // two different runs whose short ids collide are told apart by the whole hash, never merged
+  std::string id = experiment + "-" + spec_hash.substr(0, digits);
+  if (!taken.insert(id).second) {
+    id = experiment + "-" + spec_hash;
+    taken.insert(id);
+  }
+  return id;
+}
 
 ExperimentPlan plan_experiment(const fs::path& spec_file, const std::vector<std::string>& overrides,
                                const std::vector<fs::path>& extra_plugin_paths) {

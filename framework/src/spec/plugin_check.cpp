@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "structlab/error.hpp"
+#include "structlab/plugin/dataset.hpp"
 #include "structlab/plugin/model_kind.hpp"
 
 namespace structlab::spec::detail {

@@ -14,7 +14,7 @@ namespace {
 std::vector<SectionSchema> build_sections() {
   const TrainingSpec training;
   const LrSchedule lr;
-  const SelectionSpec selection;
+  const prune::SelectionOptions selection;
   const PruningSchedule schedule;
   const RunSpec run;
   using PT = ParamType;
@@ -74,7 +74,7 @@ std::vector<SectionSchema> build_sections() {
        plugin::PluginKind::pruner},
       {"pruning.selection",
        Presence::implicit,
-       {optional_param("rule", selection.rule, "fraction | count | density"),
+       {optional_param("rule", std::string(prune::to_string(selection.rule)), "fraction | count | density"),
         optional_param("amount", selection.amount, "the fraction, count or target density"),
         optional_param("exclude_layers", selection.exclude_layers, "masked layers never pruned"),
         optional_param("exclude_output", selection.exclude_output, "leave the output layer alone")},

@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <torch/cuda.h>
 
 #include <algorithm>
 #include <cmath>
 #include <optional>
-#include <regex>
+
+#include "core/plain_text.hpp"
 
 namespace structlab::spec::detail {
 namespace {
@@ -104,10 +106,16 @@ bool fill_training(const ResolvedSection& training_section, const ResolvedSectio
   check.at_least("epochs", 0);
   check.one_of("loss", {"auto", "cross_entropy", "mse"});
   check.at_least("threads", 0);
-  static const std::regex device(R"(^(cpu|cuda(:[0-9]+)?)$)");
   check.require(
-      "device", [&] { return std::regex_match(p.get_string("device"), device); },
+      "device", [&] { return structlab::detail::is_device_text(p.get_string("device")); },
       "expected cpu, cuda or cuda:N");
+  check.require(
+      "device",
+      [&] {
+        const std::string& text = p.get_string("device");
+        return !structlab::detail::is_device_text(text) || text == "cpu" || torch::cuda::device_count() > 0;
+      },
+      "this machine has no CUDA device (LibTorch sees none); expected cpu");
   bool lr_valid = p.has("lr") && std::isfinite(p.get_double("lr")) && p.get_double("lr") > 0.0;
 
   SectionChecker lr_check(schedule_section, problems);
@@ -143,7 +151,7 @@ bool fill_training(const ResolvedSection& training_section, const ResolvedSectio
   return true;
 }
 
-bool fill_selection(const ResolvedSection& section, SelectionSpec& selection, Problems& problems) {
+bool fill_selection(const ResolvedSection& section, prune::SelectionOptions& selection, Problems& problems) {
   SectionChecker check(section, problems);
   const Params& p = check.params();
   check.one_of("rule", {"fraction", "count", "density"});
@@ -160,8 +168,8 @@ bool fill_selection(const ResolvedSection& section, SelectionSpec& selection, Pr
     check.fraction("amount");
   }
   if (!check.ok()) return false;
-  selection = SelectionSpec{p.get_string("rule"), p.get_double("amount"), p.get_string_list("exclude_layers"),
-                            p.get_bool("exclude_output")};
+  selection = prune::SelectionOptions{prune::parse_selection_rule(p.get_string("rule")), p.get_double("amount"),
+                                      p.get_string_list("exclude_layers"), p.get_bool("exclude_output")};
   return true;
 }
 

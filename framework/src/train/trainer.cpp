@@ -1,68 +1,60 @@
 #include "structlab/train/trainer.hpp"
 
-#include <chrono>
-#include <cmath>
 #include <limits>
 
 #include "structlab/error.hpp"
 #include "structlab/random.hpp"
 
 namespace structlab::train {
-namespace {
 
-torch::Tensor permutation_tensor(std::uint64_t seed, std::int64_t n) {
-  Rng rng(seed);
-  std::vector<std::int64_t> order = rng.permutation(n);
-  return torch::tensor(order, torch::kInt64);
-}
-
-void set_learning_rate(torch::optim::Optimizer& optimizer, double learning_rate) {
-  for (auto& group : optimizer.param_groups()) {
-    auto& options = group.options();
-    if (auto* sgd = dynamic_cast<torch::optim::SGDOptions*>(&options)) sgd->lr(learning_rate);
-    if (auto* adam = dynamic_cast<torch::optim::AdamOptions*>(&options)) adam->lr(learning_rate);
-  }
-}
-
-}  // namespace
-
-Trainer::Trainer(nn::MaskedModel& model, const plugin::DatasetBundle& data, const spec::TrainingSpec& training,
-                 std::uint64_t seed)
-    : model_(model), data_(data), training_(training), seed_(seed) {
-  if (training_.loss == "auto") {
-    classification_ = data_.task == plugin::Task::classification;
-  } else if (training_.loss == "cross_entropy") {
-    classification_ = true;
-  } else if (training_.loss == "mse") {
-    classification_ = false;
-  } else {
-    throw ConfigError("training.loss: unknown loss '" + training_.loss + "'; expected auto, cross_entropy or mse");
-  }
-  if (training_.batch_size < 1) throw ConfigError("training.batch_size: expected at least 1");
+Trainer::Trainer(nn::MaskedModel& model, const plugin::DatasetBundle& data, const TrainerOptions& options,
+                 std::uint64_t seed, bool loss_by_task)
+    : model_(model), data_(data), options_(options), seed_(seed) {
+  classification_ =
+      loss_by_task ? data_.task == plugin::Task::classification : options_.loss == LossKind::cross_entropy;
+  if (options_.batch_size < 1) throw ConfigError("training.batch_size: expected at least 1");
   optimizer_ = make_optimizer();
 }
 
 std::unique_ptr<torch::optim::Optimizer> Trainer::make_optimizer() const {
-  if (training_.optimizer == "sgd") {
-    return std::make_unique<torch::optim::SGD>(model_.parameters(), torch::optim::SGDOptions(training_.lr)
-                                                                       .momentum(training_.momentum)
-                                                                       .weight_decay(training_.weight_decay)
-                                                                       .nesterov(training_.nesterov));
+  switch (options_.optimizer) {
+    case OptimizerKind::sgd:
+      return std::make_unique<torch::optim::SGD>(model_.parameters(), torch::optim::SGDOptions(options_.lr)
+                                                                          .momentum(options_.momentum)
+                                                                          .weight_decay(options_.weight_decay)
+                                                                          .nesterov(options_.nesterov));
+    case OptimizerKind::adam:
+      return std::make_unique<torch::optim::Adam>(model_.parameters(),
+                                                  torch::optim::AdamOptions(options_.lr)
+                                                      .betas({options_.beta1, options_.beta2})
+                                                      .weight_decay(options_.weight_decay));
   }
-  if (training_.optimizer == "adam") {
-    return std::make_unique<torch::optim::Adam>(
-        model_.parameters(), torch::optim::AdamOptions(training_.lr)
-                                 .betas({training_.beta1, training_.beta2})
-                                 .weight_decay(training_.weight_decay));
-  }
-  throw ConfigError("training.optimizer: unknown optimizer '" + training_.optimizer + "'; expected sgd or adam");
+  throw ConfigError("training.optimizer: unknown optimizer");
 }
 
 void Trainer::reset_optimizer() { optimizer_ = make_optimizer(); }
 
+void Trainer::set_learning_rate(double learning_rate) {
+  for (auto& group : optimizer_->param_groups()) group.options().set_lr(learning_rate);
+}
+
 std::int64_t Trainer::steps_per_epoch() const {
-  std::int64_t n = data_.train.size();
-  return (n + training_.batch_size - 1) / training_.batch_size;
+  const std::int64_t n = data_.train.size();
+  return (n + options_.batch_size - 1) / options_.batch_size;
+}
+
+torch::Tensor Trainer::epoch_order(std::int64_t epoch_seed_index) const {
+  Rng rng(Rng::derive(seed_, "data-order-" + std::to_string(epoch_seed_index)));
+  return torch::tensor(rng.permutation(data_.train.size()), torch::kInt64);
+}
+
+Batch Trainer::batch(const torch::Tensor& order, std::int64_t step) const {
+  const std::int64_t n = data_.train.size();
+  const std::int64_t begin = step * options_.batch_size;
+  const std::int64_t end = std::min(n, begin + options_.batch_size);
+  const torch::Tensor rows = order.slice(0, begin, end);
+  return {data_.train.inputs.index_select(0, rows).to(options_.device),
+          data_.train.targets.index_select(0, rows).to(options_.device)};
 }
 
 torch::Tensor Trainer::loss_of(const torch::Tensor& output, const torch::Tensor& target) const {
@@ -70,58 +62,18 @@ torch::Tensor Trainer::loss_of(const torch::Tensor& output, const torch::Tensor&
   return torch::mse_loss(output, target.reshape(output.sizes()).to(output.dtype()));
 }
 
-EpochReport Trainer::train_epoch(std::int64_t epoch_seed_index, double learning_rate, const StepHook& after_step) {
-  auto start = std::chrono::steady_clock::now();
-  model_.train();
-  set_learning_rate(*optimizer_, learning_rate);
-  const std::int64_t n = data_.train.size();
-  torch::Tensor order =
-      permutation_tensor(Rng::derive(seed_, "data-order-" + std::to_string(epoch_seed_index)), n);
-  double loss_sum = 0;
-  std::int64_t correct = 0;
-  const std::int64_t steps = steps_per_epoch();
-  for (std::int64_t step = 0; step < steps; ++step) {
-    std::int64_t begin = step * training_.batch_size;
-    std::int64_t end = std::min(n, begin + training_.batch_size);
-    torch::Tensor index = order.slice(0, begin, end);
-    torch::Tensor inputs = data_.train.inputs.index_select(0, index);
-    torch::Tensor targets = data_.train.targets.index_select(0, index);
-    optimizer_->zero_grad();
-    torch::Tensor output = model_.forward(inputs);
-    torch::Tensor loss = loss_of(output, targets);
-    double loss_value = loss.item<double>();
-    if (!std::isfinite(loss_value)) {
-      throw TrainingError("training diverged: loss is " + std::to_string(loss_value) + " at step " +
-                          std::to_string(step + 1) + " of " + std::to_string(steps) +
-                          " (try a smaller training.lr)");
-    }
-    loss.backward();
-    optimizer_->step();
-    loss_sum += loss_value * static_cast<double>(end - begin);
-    if (classification_) correct += output.argmax(1).eq(targets).sum().item<std::int64_t>();
-    if (after_step) after_step(step, steps);
-  }
-  EpochReport report;
-  report.train_loss = n > 0 ? loss_sum / static_cast<double>(n) : 0.0;
-  report.train_accuracy = classification_ && n > 0 ? static_cast<double>(correct) / static_cast<double>(n)
-                                                   : std::numeric_limits<double>::quiet_NaN();
-  report.learning_rate = learning_rate;
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return report;
-}
-
 Evaluation Trainer::evaluate(const plugin::DataSplit& split) {
   torch::NoGradGuard no_grad;
   model_.eval();
   const std::int64_t n = split.size();
-  const std::int64_t batch = std::max<std::int64_t>(training_.batch_size, 1024);
+  const std::int64_t batch = std::max<std::int64_t>(options_.batch_size, 1024);
   double loss_sum = 0;
   std::int64_t correct = 0;
   for (std::int64_t begin = 0; begin < n; begin += batch) {
-    std::int64_t end = std::min(n, begin + batch);
-    torch::Tensor inputs = split.inputs.slice(0, begin, end);
-    torch::Tensor targets = split.targets.slice(0, begin, end);
-    torch::Tensor output = model_.forward(inputs);
+    const std::int64_t end = std::min(n, begin + batch);
+    const torch::Tensor inputs = split.inputs.slice(0, begin, end).to(options_.device);
+    const torch::Tensor targets = split.targets.slice(0, begin, end).to(options_.device);
+    const torch::Tensor output = model_.forward(inputs);
     loss_sum += loss_of(output, targets).item<double>() * static_cast<double>(end - begin);
     if (classification_) correct += output.argmax(1).eq(targets).sum().item<std::int64_t>();
   }
@@ -134,13 +86,10 @@ Evaluation Trainer::evaluate(const plugin::DataSplit& split) {
 }
 
 torch::Tensor Trainer::batch_loss(std::int64_t index) {
-  const std::int64_t n = data_.train.size();
-  torch::Tensor order = permutation_tensor(Rng::derive(seed_, "pruning-batches"), n);
-  std::int64_t begin = (index % std::max<std::int64_t>(steps_per_epoch(), 1)) * training_.batch_size;
-  std::int64_t end = std::min(n, begin + training_.batch_size);
-  torch::Tensor rows = order.slice(0, begin, end);
-  torch::Tensor output = model_.forward(data_.train.inputs.index_select(0, rows));
-  return loss_of(output, data_.train.targets.index_select(0, rows));
+  Rng rng(Rng::derive(seed_, "pruning-batches"));
+  const torch::Tensor order = torch::tensor(rng.permutation(data_.train.size()), torch::kInt64);
+  const Batch rows = batch(order, index % std::max<std::int64_t>(steps_per_epoch(), 1));
+  return loss_of(model_.forward(rows.inputs), rows.targets);
 }
 
 }  // namespace structlab::train

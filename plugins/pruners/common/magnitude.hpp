@@ -22,7 +22,7 @@ class MagnitudeStrategy : public plugin::PruningStrategy {
                                    plugin::PruningContext& /*context*/) const override {
     torch::NoGradGuard no_grad;
     std::vector<torch::Tensor> scores;
-    for (const auto& ref : model.masked_layers()) scores.push_back(ref.layer->weight.abs());
+    for (const auto& ref : model.masked_layers()) scores.push_back(ref.weight.abs());
     return scores;
   }
 

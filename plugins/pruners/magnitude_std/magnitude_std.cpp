@@ -33,9 +33,9 @@ class MagnitudeStd : public structlab::plugin::PruningStrategy {
     torch::NoGradGuard no_grad;
     std::vector<torch::Tensor> scores;
     for (const auto& ref : model.masked_layers()) {
-      const torch::Tensor weight = ref.layer->weight.detach().to(torch::kDouble);
+      const torch::Tensor weight = ref.weight.detach().to(torch::kDouble);
       // the std of the weights still in the network: pruned ones are gone, their zeros would shrink it
-      const torch::Tensor active = weight.masked_select(ref.layer->mask());
+      const torch::Tensor active = weight.masked_select(ref.mask);
       const double spread = active.numel() == 0 ? 0.0 : active.std(/*unbiased=*/false).item<double>();
       scores.push_back(weight.abs() - quality_ * spread);
     }

@@ -40,7 +40,7 @@ class NeuronPruner : public structlab::plugin::PruningStrategy {
     // per structure layer: sum over its incoming rows of |w| (l1) or w^2 (l2)
     std::map<std::int64_t, torch::Tensor> per_unit;
     for (const auto& ref : layers) {
-      const torch::Tensor active = ref.layer->weight.detach().to(torch::kDouble) * ref.layer->mask();
+      const torch::Tensor active = ref.weight.detach().to(torch::kDouble) * ref.mask;
       const torch::Tensor row_sum = l1_ ? active.abs().sum(1) : active.square().sum(1);
       auto [it, inserted] = per_unit.try_emplace(ref.target_layer, row_sum);
       if (inserted) continue;

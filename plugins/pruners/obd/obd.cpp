@@ -55,7 +55,7 @@ class OptimalBrainDamage : public structlab::plugin::PruningStrategy {
     const auto layers = model.masked_layers();
     std::vector<torch::Tensor> scores;
     for (std::size_t k = 0; k < layers.size(); ++k) {
-      const torch::Tensor weight = layers[k].layer->weight.detach().to(torch::kDouble);
+      const torch::Tensor weight = layers[k].weight.detach().to(torch::kDouble);
       scores.push_back(0.5 * curvature[k] * weight.square());
     }
     return scores;
@@ -65,17 +65,17 @@ class OptimalBrainDamage : public structlab::plugin::PruningStrategy {
   // d^2 L / d w_i^2 for every active weight of one layer: differentiate each gradient entry once more.
   static torch::Tensor hessian_diagonal(const structlab::nn::MaskedLayerRef& ref,
                                         const torch::Tensor& gradient) {
-    torch::Tensor diagonal = torch::zeros_like(ref.layer->weight, torch::kDouble);
+    torch::Tensor diagonal = torch::zeros_like(ref.weight, torch::kDouble);
     // a gradient without a graph does not depend on the weights: the loss is linear in them, h_ii = 0
     if (!gradient.requires_grad()) return diagonal;
     const torch::Tensor flat_gradient = gradient.reshape({-1});
-    const torch::Tensor mask = ref.layer->mask().to(torch::kCPU).reshape({-1});
+    const torch::Tensor mask = ref.mask.to(torch::kCPU).reshape({-1});
     const bool* active = mask.data_ptr<bool>();
     auto flat_diagonal = diagonal.view({-1});
     for (std::int64_t i = 0; i < flat_gradient.numel(); ++i) {
       if (!active[i]) continue;
       const auto second =
-          torch::autograd::grad({flat_gradient[i]}, {ref.layer->weight}, /*grad_outputs=*/{},
+          torch::autograd::grad({flat_gradient[i]}, {ref.weight}, /*grad_outputs=*/{},
                                 /*retain_graph=*/true, /*create_graph=*/false, /*allow_unused=*/true);
       if (second[0].defined()) flat_diagonal[i] = second[0].reshape({-1})[i].item<double>();
     }

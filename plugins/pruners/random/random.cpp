@@ -29,7 +29,7 @@ class RandomPruner : public structlab::plugin::PruningStrategy {
     structlab::Rng rng(context.seed());
     std::vector<torch::Tensor> scores;
     for (const auto& ref : model.masked_layers()) {
-      torch::Tensor score = torch::empty(ref.layer->weight.sizes(), torch::kDouble);
+      torch::Tensor score = torch::empty(ref.weight.sizes(), torch::kDouble);
       double* values = score.data_ptr<double>();
       for (std::int64_t i = 0; i < score.numel(); ++i) values[i] = rng.uniform();
       scores.push_back(score);

@@ -33,7 +33,7 @@ class TaylorPruner : public structlab::plugin::PruningStrategy {
     return structlab::prune::mean_over_batches(
         model, context, batches_, /*create_graph=*/false,
         [](const structlab::nn::MaskedLayerRef& ref, const torch::Tensor& gradient) {
-          return (ref.layer->weight.detach() * gradient).abs();
+          return (ref.weight.detach() * gradient).abs();
         });
   }
 

@@ -20,8 +20,12 @@ MaskedDeepDAN dan_on(const graph::LayeredGraph& structure, MaskedDeepDANOptions 
 }
 
 std::map<std::string, MaskedLinear> layers_by_name(MaskedDeepDAN& model) {
+  // the layer modules themselves: each masked layer is registered under its name
   std::map<std::string, MaskedLinear> layers;
-  for (auto& ref : model->masked_layers()) layers.emplace(ref.name, ref.layer);
+  const auto children = model->named_children();
+  for (auto& ref : model->masked_layers()) {
+    layers.emplace(ref.name, MaskedLinear(std::dynamic_pointer_cast<MaskedLinearImpl>(children[ref.name])));
+  }
   return layers;
 }
 
@@ -68,7 +72,7 @@ TEST(MaskedDeepDAN, MasksFollowARandomStructureEdgeForEdge) {
     if (ref.name == "input" || ref.name == "output") continue;
     const auto& sources = structure.vertices(ref.source_layer);
     const auto& targets = structure.vertices(ref.target_layer);
-    auto mask = ref.layer->mask();
+    auto mask = ref.mask;
     ASSERT_EQ(mask.sizes(), (std::vector<std::int64_t>{static_cast<std::int64_t>(targets.size()),
                                                        static_cast<std::int64_t>(sources.size())}));
     for (std::size_t i = 0; i < targets.size(); ++i) {
@@ -76,7 +80,7 @@ TEST(MaskedDeepDAN, MasksFollowARandomStructureEdgeForEdge) {
         EXPECT_EQ(mask[i][j].item<bool>(), structure.has_edge(sources[j], targets[i])) << ref.name;
       }
     }
-    active_hidden += ref.layer->active_weight_count();
+    active_hidden += ref.active_weight_count();
   }
   EXPECT_EQ(active_hidden, structure.num_edges());
 }
@@ -168,10 +172,10 @@ TEST(MaskedDeepDAN, SinksToOutputReadsEachSinkLayerThroughItsOwnMaskedLayer) {
   EXPECT_EQ(sink_ref.name, "output_from_2");
   EXPECT_EQ(sink_ref.source_layer, 2);
   EXPECT_EQ(sink_ref.target_layer, 4);
-  EXPECT_FALSE(sink_ref.layer->bias.defined());  // the output's one bias is in "output"
+  EXPECT_FALSE(sink_ref.bias.defined());  // the output's one bias is in "output"
   // layer 2 is {3, 5}; only vertex 5 is a sink
   EXPECT_TRUE(
-      torch::equal(sink_ref.layer->mask(), torch::tensor({{false, true}, {false, true}, {false, true}})));
+      torch::equal(sink_ref.mask, torch::tensor({{false, true}, {false, true}, {false, true}})));
   EXPECT_EQ(refs.back().name, "output");
   EXPECT_EQ(refs.back().source_layer, 3);
 
@@ -183,7 +187,7 @@ TEST(MaskedDeepDAN, SinksToOutputReadsEachSinkLayerThroughItsOwnMaskedLayer) {
     EXPECT_TRUE(with_output.has_edge(4, out));
     EXPECT_FALSE(with_output.has_edge(3, out));
   }
-  sink_ref.layer->set_mask(torch::tensor({{false, true}, {false, false}, {false, false}}));
+  sink_ref.set_mask(torch::tensor({{false, true}, {false, false}, {false, false}}));
   auto pruned = model->generate_structure(false, true);
   EXPECT_TRUE(pruned.has_edge(5, 6));
   EXPECT_FALSE(pruned.has_edge(5, 7));
@@ -200,13 +204,13 @@ void expect_fused_matches_per_block(const graph::LayeredGraph& structure, Masked
   torch::manual_seed(8);
   for (auto& ref : fused->masked_layers()) {
     if (ref.name != "input" && ref.name != "output") {
-      ref.layer->set_mask(ref.layer->mask() & (torch::rand(ref.layer->mask().sizes()) > 0.3));
+      ref.set_mask(ref.mask & (torch::rand(ref.mask.sizes()) > 0.3));
     }
   }
   auto fused_layers = fused->masked_layers();
   auto per_block_layers = per_block->masked_layers();
   for (std::size_t k = 0; k < fused_layers.size(); ++k)
-    per_block_layers[k].layer->set_mask(fused_layers[k].layer->mask());
+    per_block_layers[k].set_mask(fused_layers[k].mask);
   auto x = torch::randn({batch, options.input_shape()[0]});
   auto out_fused = fused->forward(x);
   auto out_per_block = per_block->forward(x);
@@ -260,7 +264,7 @@ TEST(MaskedDeepDAN, SecondDerivativesOfFusedAndPerBlockAgree) {
     torch::manual_seed(4);
     auto loss = model->forward(torch::randn({4, 3})).pow(2).sum();
     std::vector<torch::Tensor> weights;
-    for (auto& ref : model->masked_layers()) weights.push_back(ref.layer->weight);
+    for (auto& ref : model->masked_layers()) weights.push_back(ref.weight);
     auto grads = torch::autograd::grad({loss}, weights, {}, /*retain_graph=*/true, /*create_graph=*/true);
     torch::Tensor penalty = torch::zeros({});
     for (auto& grad : grads) penalty = penalty + grad.pow(2).sum();
@@ -278,13 +282,13 @@ TEST(MaskedDeepDAN, GradientsAreZeroAtMaskedPositions) {
   auto structure = random_dag(30, 0.3, 2);
   auto model = dan_on(structure, MaskedDeepDANOptions({5}, 3));
   for (auto& ref : model->masked_layers())
-    ref.layer->set_mask(ref.layer->mask() & (torch::rand(ref.layer->mask().sizes()) > 0.5));
+    ref.set_mask(ref.mask & (torch::rand(ref.mask.sizes()) > 0.5));
   model->forward(torch::randn({16, 5})).pow(2).sum().backward();
   float active_gradient = 0.f;
   for (auto& ref : model->masked_layers()) {
-    auto grad = ref.layer->weight.grad();
+    auto grad = ref.weight.grad();
     ASSERT_TRUE(grad.defined()) << ref.name;
-    EXPECT_EQ(grad.masked_select(~ref.layer->mask()).abs().sum().item<float>(), 0.f) << ref.name;
+    EXPECT_EQ(grad.masked_select(~ref.mask).abs().sum().item<float>(), 0.f) << ref.name;
     active_gradient += grad.abs().sum().item<float>();
   }
   EXPECT_GT(active_gradient, 0.f);
@@ -326,7 +330,7 @@ TEST(MaskedDeepDAN, StructureModelStructureModelRoundTripGivesIdenticalMasks) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t k = 0; k < a.size(); ++k) {
     EXPECT_EQ(a[k].name, b[k].name);
-    EXPECT_TRUE(torch::equal(a[k].layer->mask(), b[k].layer->mask())) << a[k].name;
+    EXPECT_TRUE(torch::equal(a[k].mask, b[k].mask)) << a[k].name;
   }
 }
 
@@ -339,8 +343,8 @@ TEST(MaskedDeepDAN, ReadmeFlowPrunesByMagnitudeAndRebuilds) {
   std::int64_t kept = 0;
   for (auto& ref : model->masked_layers()) {
     if (ref.name == "input" || ref.name == "output") continue;
-    kept += ref.layer->active_weight_count();
-    EXPECT_TRUE(torch::equal(ref.layer->mask(), ref.layer->weight.abs() >= 0.3)) << ref.name;
+    kept += ref.active_weight_count();
+    EXPECT_TRUE(torch::equal(ref.mask, ref.weight.abs() >= 0.3)) << ref.name;
   }
   auto pruned = model->generate_structure(false, false);
   EXPECT_EQ(pruned.num_edges(), kept);
@@ -350,7 +354,7 @@ TEST(MaskedDeepDAN, ReadmeFlowPrunesByMagnitudeAndRebuilds) {
   auto rebuilt = dan_on(pruned, MaskedDeepDANOptions({1, 28, 28}, 10));
   std::int64_t rebuilt_hidden = 0;
   for (auto& ref : rebuilt->masked_layers()) {
-    if (ref.name != "input" && ref.name != "output") rebuilt_hidden += ref.layer->active_weight_count();
+    if (ref.name != "input" && ref.name != "output") rebuilt_hidden += ref.active_weight_count();
   }
   EXPECT_EQ(rebuilt_hidden, kept);
   EXPECT_EQ(rebuilt->forward(torch::randn({2, 1, 28, 28})).sizes(), (std::vector<std::int64_t>{2, 10}));
@@ -379,7 +383,7 @@ TEST(MaskedDeepDAN, OtherDtypesRunThePerBlockPath) {
   EXPECT_TRUE(torch::allclose(single.to(torch::kDouble), twice, 1e-4, 1e-5));
   // Module::to converts every buffer; the masks stay bool, so selection and structure still read them
   for (const auto& ref : model->masked_layers()) {
-    EXPECT_EQ(ref.layer->mask().scalar_type(), torch::kBool) << ref.name;
+    EXPECT_EQ(ref.mask.scalar_type(), torch::kBool) << ref.name;
   }
   EXPECT_EQ(model->generate_structure(false, false), structure);
 }

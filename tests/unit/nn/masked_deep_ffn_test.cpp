@@ -32,17 +32,19 @@ TEST(MaskedDeepFFN, MaskedLayersConnectConsecutiveStructureLayers) {
   EXPECT_EQ(layers[1].source_layer, 0);
   EXPECT_EQ(layers[2].source_layer, 1);
   EXPECT_EQ(layers[2].target_layer, model->num_structure_layers());
-  EXPECT_EQ(layers[1].layer->mask().sizes(), (std::vector<std::int64_t>{4, 5}));
+  EXPECT_EQ(layers[1].mask.sizes(), (std::vector<std::int64_t>{4, 5}));
 }
 
 TEST(MaskedDeepFFN, ForwardIsReluBetweenMaskedLayers) {
   torch::manual_seed(0);
   auto model = small_ffn();
   auto layers = model->masked_layers();
-  layers[1].layer->set_mask(torch::rand({4, 5}) > 0.5);
+  layers[1].set_mask(torch::rand({4, 5}) > 0.5);
   auto x = torch::randn({4, 6});
-  auto expected = layers[2].layer->forward(
-      torch::relu(layers[1].layer->forward(torch::relu(layers[0].layer->forward(x)))));
+  auto linear = [&](std::size_t k, const torch::Tensor& input) {
+    return torch::nn::functional::linear(input, layers[k].weight * layers[k].mask, layers[k].bias);
+  };
+  auto expected = linear(2, torch::relu(linear(1, torch::relu(linear(0, x)))));
   EXPECT_TRUE(torch::allclose(model->forward(x), expected));
 }
 
@@ -60,7 +62,7 @@ TEST(MaskedDeepFFN, GenerateStructureFollowsTheMasksLayerByLayer) {
   auto layers = model->masked_layers();
   auto hidden_mask = torch::ones({4, 5}, torch::kBool);
   hidden_mask[2][3] = false;  // hidden-0 unit 3 -> hidden-1 unit 2 removed
-  layers[1].layer->set_mask(hidden_mask);
+  layers[1].set_mask(hidden_mask);
 
   auto hidden_only = model->generate_structure(false, false);
   EXPECT_EQ(hidden_only.num_vertices(), 9);
@@ -91,7 +93,7 @@ TEST(MaskedDeepFFN, CountsParametersAndActiveWeights) {
   const std::int64_t weights = 6 * 5 + 5 * 4 + 4 * 3, biases = 5 + 4 + 3;
   EXPECT_EQ(model->total_weight_count(), weights);
   EXPECT_EQ(model->parameter_count(), weights + biases);
-  model->masked_layers()[1].layer->set_mask(torch::zeros({4, 5}));
+  model->masked_layers()[1].set_mask(torch::zeros({4, 5}));
   EXPECT_EQ(model->active_weight_count(), weights - 20);
   EXPECT_EQ(model->active_parameter_count(), weights + biases - 20);
   std::ostringstream text;
@@ -105,11 +107,11 @@ TEST(MaskedDeepFFN, ApplyAndRecomputeMaskReachEveryLayer) {
   auto model = small_ffn();
   model->recompute_mask(0.2);
   for (auto& ref : model->masked_layers()) {
-    EXPECT_TRUE(torch::equal(ref.layer->mask(), ref.layer->weight.abs() >= 0.2)) << ref.name;
+    EXPECT_TRUE(torch::equal(ref.mask, ref.weight.abs() >= 0.2)) << ref.name;
   }
   model->apply_mask();
   for (auto& ref : model->masked_layers()) {
-    EXPECT_EQ(ref.layer->weight.masked_select(~ref.layer->mask()).abs().sum().item<float>(), 0.f) << ref.name;
+    EXPECT_EQ(ref.weight.masked_select(~ref.mask).abs().sum().item<float>(), 0.f) << ref.name;
   }
 }
 

@@ -24,7 +24,7 @@ std::unique_ptr<torch::optim::Optimizer> adam_decay(std::vector<torch::Tensor> p
 
 void mask_a_third_of_every_layer(MaskedModel& model) {
   for (auto& ref : model.masked_layers()) {
-    ref.layer->set_mask(ref.layer->mask() & (torch::rand(ref.layer->mask().sizes()) > 0.33));
+    ref.set_mask(ref.mask & (torch::rand(ref.mask.sizes()) > 0.33));
   }
 }
 
@@ -37,7 +37,7 @@ void train(MaskedModel& model, const OptimizerFactory& make_optimizer, std::int6
     optimizer->zero_grad();
     torch::mse_loss(model.forward(x), y).backward();
     for (auto& ref : model.masked_layers()) {
-      ASSERT_EQ(ref.layer->weight.grad().masked_select(~ref.layer->mask()).abs().sum().item<float>(), 0.f)
+      ASSERT_EQ(ref.weight.grad().masked_select(~ref.mask).abs().sum().item<float>(), 0.f)
           << ref.name << " at step " << step;
     }
     optimizer->step();
@@ -46,7 +46,7 @@ void train(MaskedModel& model, const OptimizerFactory& make_optimizer, std::int6
 
 std::vector<torch::Tensor> weights_of(MaskedModel& model) {
   std::vector<torch::Tensor> weights;
-  for (auto& ref : model.masked_layers()) weights.push_back(ref.layer->weight.detach().clone());
+  for (auto& ref : model.masked_layers()) weights.push_back(ref.weight.detach().clone());
   return weights;
 }
 
@@ -61,9 +61,9 @@ void expect_hard_masked_weights_stay_zero(MaskedModel& model, const OptimizerFac
   auto refs = model.masked_layers();
   float moved = 0.f;
   for (std::size_t k = 0; k < refs.size(); ++k) {
-    const auto& mask = refs[k].layer->mask();
-    EXPECT_EQ(refs[k].layer->weight.masked_select(~mask).abs().sum().item<float>(), 0.f) << refs[k].name;
-    moved += (refs[k].layer->weight - before[k]).masked_select(mask).abs().sum().item<float>();
+    const auto& mask = refs[k].mask;
+    EXPECT_EQ(refs[k].weight.masked_select(~mask).abs().sum().item<float>(), 0.f) << refs[k].name;
+    moved += (refs[k].weight - before[k]).masked_select(mask).abs().sum().item<float>();
   }
   EXPECT_GT(moved, 0.f) << "the active weights did not train";
 }
@@ -78,7 +78,7 @@ void expect_soft_masked_weights_have_no_effect(MaskedModel& model, const Optimiz
   {
     torch::NoGradGuard no_grad;
     for (auto& ref : model.masked_layers()) {
-      ref.layer->weight.masked_scatter_(~ref.layer->mask(), torch::randn(ref.layer->weight.sizes()) * 100.f);
+      ref.weight.masked_scatter_(~ref.mask, torch::randn(ref.weight.sizes()) * 100.f);
     }
   }
   EXPECT_TRUE(torch::allclose(model.forward(x), output));

@@ -1,5 +1,6 @@
 // The built-in model kinds `ffn` and `dan`, loaded as the runner loads them.
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +12,17 @@
 
 namespace structlab::plugin {
 namespace {
+
+// A ModelContext as the runner fills it, with a seeded generator for the initial weights.
+ModelContext context_of(const graph::LayeredGraph* structure, std::vector<std::int64_t> input_shape,
+                        std::int64_t num_outputs) {
+  ModelContext context;
+  context.structure = structure;
+  context.input_shape = std::move(input_shape);
+  context.num_outputs = num_outputs;
+  context.generator = at::make_generator<at::CPUGeneratorImpl>(1);
+  return context;
+}
 
 using nn::testing::message_of;
 
@@ -29,7 +41,7 @@ TEST(ModelPlugins, FfnBuildsFromWidthsWithoutStructure) {
   params.set("hidden_widths", std::vector<std::int64_t>{7, 5});
   auto kind = registry.create_model_kind("ffn", params);
   EXPECT_FALSE(kind->needs_structure());
-  auto model = kind->build({nullptr, {1, 2, 3}, 4});
+  auto model = kind->build(context_of(nullptr, {1, 2, 3}, 4));
   EXPECT_EQ(model->forward(torch::randn({2, 1, 2, 3})).sizes(), (std::vector<std::int64_t>{2, 4}));
   EXPECT_EQ(model->parameter_count(), 6 * 7 + 7 + 7 * 5 + 5 + 5 * 4 + 4);
   EXPECT_EQ(model->masked_layers().size(), 3u);
@@ -37,12 +49,12 @@ TEST(ModelPlugins, FfnBuildsFromWidthsWithoutStructure) {
 
 TEST(ModelPlugins, FfnDefaultsAndBiasOption) {
   auto registry = model_registry();
-  auto defaults = registry.create_model_kind("ffn", Params())->build({nullptr, {10}, 2});
+  auto defaults = registry.create_model_kind("ffn", Params())->build(context_of(nullptr, {10}, 2));
   EXPECT_EQ(defaults->total_weight_count(), 10 * 100 + 100 * 100 + 100 * 2);
   Params no_bias;
   no_bias.set("hidden_widths", std::vector<std::int64_t>{3});
   no_bias.set("bias", false);
-  auto model = registry.create_model_kind("ffn", no_bias)->build({nullptr, {4}, 2});
+  auto model = registry.create_model_kind("ffn", no_bias)->build(context_of(nullptr, {4}, 2));
   EXPECT_EQ(model->parameter_count(), 4 * 3 + 3 * 2);
 }
 
@@ -64,7 +76,7 @@ TEST(ModelPlugins, DanBuildsOnTheRunsStructureWithItsOptions) {
   params.set("aggregate", std::string("activation_of_sum"));
   auto kind = registry.create_model_kind("dan", params);
   EXPECT_TRUE(kind->needs_structure());
-  auto model = kind->build({&structure, {4}, 3});
+  auto model = kind->build(context_of(&structure, {4}, 3));
   EXPECT_EQ(model->forward(torch::randn({5, 4})).sizes(), (std::vector<std::int64_t>{5, 3}));
   EXPECT_EQ(model->generate_structure(false, false), structure);
   auto refs = model->masked_layers();
@@ -76,16 +88,16 @@ TEST(ModelPlugins, DanBuildsOnTheRunsStructureWithItsOptions) {
 
   Params with_norm;
   with_norm.set("layer_norm", true);
-  auto normed = registry.create_model_kind("dan", with_norm)->build({&structure, {4}, 3});
+  auto normed = registry.create_model_kind("dan", with_norm)->build(context_of(&structure, {4}, 3));
   EXPECT_GT(normed->parameter_count(),
-            registry.create_model_kind("dan", Params())->build({&structure, {4}, 3})->parameter_count());
+            registry.create_model_kind("dan", Params())->build(context_of(&structure, {4}, 3))->parameter_count());
 }
 
 TEST(ModelPlugins, DanWithoutStructureOrWithUnknownAggregateIsAConfigError) {
   auto registry = model_registry();
   auto kind = registry.create_model_kind("dan", Params());
-  EXPECT_THROW(kind->build({nullptr, {4}, 3}), ConfigError);
-  auto missing = message_of([&] { kind->build({nullptr, {4}, 3}); });
+  EXPECT_THROW(kind->build(context_of(nullptr, {4}, 3)), ConfigError);
+  auto missing = message_of([&] { kind->build(context_of(nullptr, {4}, 3)); });
   EXPECT_NE(missing.find("structure"), std::string::npos) << missing;
 
   Params params;
@@ -99,8 +111,8 @@ TEST(ModelPlugins, DanWithoutStructureOrWithUnknownAggregateIsAConfigError) {
 TEST(ModelPlugins, BadShapesFromTheRunnerAreModelErrors) {
   auto registry = model_registry();
   auto structure = nn::testing::small_dag();
-  EXPECT_THROW(registry.create_model_kind("dan", Params())->build({&structure, {4}, 0}), ModelError);
-  EXPECT_THROW(registry.create_model_kind("ffn", Params())->build({nullptr, {}, 3}), ModelError);
+  EXPECT_THROW(registry.create_model_kind("dan", Params())->build(context_of(&structure, {4}, 0)), ModelError);
+  EXPECT_THROW(registry.create_model_kind("ffn", Params())->build(context_of(nullptr, {}, 3)), ModelError);
 }
 
 }  // namespace

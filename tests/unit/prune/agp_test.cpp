@@ -61,8 +61,7 @@ TEST(Agp, UpdatesHappenEveryIntervalFromStartToEnd) {
 }
 
 TEST(Agp, EpochsBecomeSteps) {
-  spec::PruningSchedule spec;
-  spec.kind = "gradual";
+  GradualOptions spec;
   spec.initial_sparsity = 0.0;
   spec.final_sparsity = 0.9;
   spec.start_epoch = 1;
@@ -85,7 +84,7 @@ TEST(Agp, BadSchedulesAreConfigErrors) {
   EXPECT_THROW(schedule(0.0, 0.5, -1, 1, 1).validate(), ConfigError);
   EXPECT_THROW(schedule(0.0, 0.5, 0, 0, 1).validate(), ConfigError);
   EXPECT_THROW(schedule(0.0, 0.5, 0, 1, 0).validate(), ConfigError);
-  spec::PruningSchedule spec;
+  GradualOptions spec;
   spec.start_epoch = 2;
   spec.end_epoch = 2;
   EXPECT_THROW(agp_schedule_in_steps(spec, 10), ConfigError);

@@ -16,9 +16,9 @@ using testing::LambdaContext;
 using testing::make_pruner;
 using testing::mask_values;
 
-spec::SelectionSpec count_rule(double count, bool exclude_output = true) {
-  spec::SelectionSpec selection;
-  selection.rule = "count";
+SelectionOptions count_rule(double count, bool exclude_output = true) {
+  SelectionOptions selection;
+  selection.rule = SelectionRule::count;
   selection.amount = count;
   selection.exclude_output = exclude_output;
   return selection;
@@ -169,7 +169,7 @@ TEST(Taylor, ScoresTheMeanOverBatchesOfAbsoluteWeightTimesGradient) {
     torch::Tensor loss = torch::zeros({});
     auto layers = m.masked_layers();
     for (std::size_t k = 0; k < layers.size(); ++k) {
-      loss = loss + (layers[k].layer->weight * layers[k].layer->mask() * coefficients[b][k]).sum();
+      loss = loss + (layers[k].weight * layers[k].mask * coefficients[b][k]).sum();
     }
     return loss;
   });

@@ -28,8 +28,8 @@ std::shared_ptr<testing::TinyModel> random_model(Rng& rng) {
       2);
   torch::NoGradGuard no_grad;
   for (auto& ref : model->masked_layers()) {
-    ref.layer->weight.copy_(normal_tensor(rng, ref.layer->weight.sizes().vec()) * 0.5);
-    ref.layer->bias.copy_(normal_tensor(rng, ref.layer->bias.sizes().vec()) * 0.1);
+    ref.weight.copy_(normal_tensor(rng, ref.weight.sizes().vec()) * 0.5);
+    ref.bias.copy_(normal_tensor(rng, ref.bias.sizes().vec()) * 0.1);
   }
   return model;
 }
@@ -53,30 +53,30 @@ void expect_pruned_weights_stay_without_effect(const OptimizerFactory& make_opti
   train_steps(*model, *optimizer, x, y, 5);  // the optimizer now has momentum / moment estimates
 
   std::vector<torch::Tensor> scores;
-  for (auto& ref : model->masked_layers()) scores.push_back(ref.layer->weight.detach().abs());
-  spec::SelectionSpec half;
-  half.rule = "fraction";
+  for (auto& ref : model->masked_layers()) scores.push_back(ref.weight.detach().abs());
+  SelectionOptions half;
+  half.rule = SelectionRule::fraction;
   half.amount = 0.5;
   PruneReport report = apply_selection(*model, scores, plugin::PruningGranularity::weight,
                                        plugin::SelectionScope::global, half);
   ASSERT_EQ(report.pruned(), 27);  // half of the 24 + 30 hidden weights
   std::vector<torch::Tensor> masks, weights_after_pruning;
   for (auto& ref : model->masked_layers()) {
-    masks.push_back(ref.layer->mask().clone());
-    weights_after_pruning.push_back(ref.layer->weight.detach().clone());
+    masks.push_back(ref.mask.clone());
+    weights_after_pruning.push_back(ref.weight.detach().clone());
   }
 
   train_steps(*model, *optimizer, x, y, 10);
 
   auto layers = model->masked_layers();
   for (std::size_t k = 0; k < layers.size(); ++k) {
-    auto& layer = layers[k].layer;
-    EXPECT_TRUE(torch::equal(layer->mask(), masks[k])) << layers[k].name << ": training changed the mask";
+    const auto& layer = layers[k];
+    EXPECT_TRUE(torch::equal(layer.mask, masks[k])) << layers[k].name << ": training changed the mask";
     const torch::Tensor pruned = masks[k].logical_not();
-    EXPECT_EQ(layer->effective_weight().detach().masked_select(pruned).abs().sum().item<float>(), 0.0f)
+    EXPECT_EQ((layer.weight * layer.mask).detach().masked_select(pruned).abs().sum().item<float>(), 0.0f)
         << layers[k].name;
     // training did happen: the surviving weights moved
-    EXPECT_FALSE(torch::equal(layer->weight.detach().masked_select(masks[k]),
+    EXPECT_FALSE(torch::equal(layer.weight.detach().masked_select(masks[k]),
                               weights_after_pruning[k].masked_select(masks[k])))
         << layers[k].name;
   }
@@ -86,14 +86,14 @@ void expect_pruned_weights_stay_without_effect(const OptimizerFactory& make_opti
   {
     torch::NoGradGuard no_grad;
     for (std::size_t k = 0; k < layers.size(); ++k)
-      layers[k].layer->weight.masked_fill_(masks[k].logical_not(), 1000.0f);
+      layers[k].weight.masked_fill_(masks[k].logical_not(), 1000.0f);
   }
   EXPECT_TRUE(torch::equal(model->forward(x).detach(), before));
   // and no gradient reaches it
   optimizer->zero_grad();
   torch::mse_loss(model->forward(x), y).backward();
   for (std::size_t k = 0; k < layers.size(); ++k) {
-    EXPECT_EQ(layers[k].layer->weight.grad().masked_select(masks[k].logical_not()).abs().sum().item<float>(),
+    EXPECT_EQ(layers[k].weight.grad().masked_select(masks[k].logical_not()).abs().sum().item<float>(),
               0.0f)
         << layers[k].name;
   }

@@ -33,7 +33,7 @@ std::vector<torch::Tensor> interleaved_scores() {
 }
 
 PruneReport select(testing::TinyModel& model, const std::vector<torch::Tensor>& scores,
-                   const spec::SelectionSpec& s, SelectionScope scope = SelectionScope::global) {
+                   const SelectionOptions& s, SelectionScope scope = SelectionScope::global) {
   return apply_selection(model, scores, PruningGranularity::weight, scope, s);
 }
 
@@ -120,7 +120,7 @@ TEST(Selection, InactiveEntriesAreNeverChosenWhateverTheirScore) {
 
 TEST(Selection, OutputLayerIsPrunableWhenNotExcluded) {
   auto model = make_chain_model();
-  spec::SelectionSpec selection = rule("count", 1);
+  SelectionOptions selection = rule("count", 1);
   selection.exclude_output = false;
   PruneReport report = select(*model, interleaved_scores(), selection);
   EXPECT_EQ(mask_values(model->layer(2)), (std::vector<int>{1, 0}));  // 0.1 is the lowest of all
@@ -129,7 +129,7 @@ TEST(Selection, OutputLayerIsPrunableWhenNotExcluded) {
 
 TEST(Selection, ExcludedLayersKeepTheirWeights) {
   auto model = make_chain_model();
-  spec::SelectionSpec selection = rule("count", 3);
+  SelectionOptions selection = rule("count", 3);
   selection.exclude_layers = {"hidden_0"};
   select(*model, interleaved_scores(), selection);
   EXPECT_EQ(model->layer(0)->active_weight_count(), 6);
@@ -138,7 +138,7 @@ TEST(Selection, ExcludedLayersKeepTheirWeights) {
 
 TEST(Selection, UnknownExcludedLayerIsAConfigErrorNamingTheKnownOnes) {
   auto model = make_chain_model();
-  spec::SelectionSpec selection = rule("count", 1);
+  SelectionOptions selection = rule("count", 1);
   selection.exclude_layers = {"hidden_7"};
   try {
     select(*model, interleaved_scores(), selection);
@@ -263,7 +263,7 @@ TEST(PruneStep, ChecksTheSelectionBeforeScoring) {
   auto model = make_chain_model();
   auto context = testing::no_data_context();
   ScriptedStrategy strategy(false);
-  spec::SelectionSpec misspelt = rule("count", 1);
+  SelectionOptions misspelt = rule("count", 1);
   misspelt.exclude_layers = {"hiden_0"};
   EXPECT_THROW(prune_step(*model, strategy, context, misspelt), ConfigError);
   EXPECT_THROW(prune_step(*model, strategy, context, rule("fraction", 7)), ConfigError);

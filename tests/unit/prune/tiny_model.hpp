@@ -12,7 +12,7 @@
 #include "structlab/error.hpp"
 #include "structlab/nn/masked_model.hpp"
 #include "structlab/plugin/pruner.hpp"
-#include "structlab/spec/experiment.hpp"
+#include "structlab/prune/options.hpp"
 
 namespace structlab::testing {
 
@@ -117,9 +117,9 @@ inline LambdaContext no_data_context(std::uint64_t seed = 1) {
 }
 
 /// A selection rule \p name ("fraction", "count", "density") with \p amount, other fields at their defaults.
-inline spec::SelectionSpec rule(const std::string& name, double amount) {
-  spec::SelectionSpec selection;
-  selection.rule = name;
+inline prune::SelectionOptions rule(const std::string& name, double amount) {
+  prune::SelectionOptions selection;
+  selection.rule = prune::parse_selection_rule(name);
   selection.amount = amount;
   return selection;
 }

@@ -37,7 +37,7 @@ std::vector<torch::Tensor> unit_scores(std::vector<std::vector<double>> per_laye
 }
 
 PruneReport select_units(TinyModel& model, const std::vector<torch::Tensor>& scores,
-                         const spec::SelectionSpec& s, SelectionScope scope = SelectionScope::global) {
+                         const SelectionOptions& s, SelectionScope scope = SelectionScope::global) {
   return apply_selection(model, scores, PruningGranularity::unit, scope, s);
 }
 
@@ -57,7 +57,7 @@ TEST(UnitSelection, RemovesIncomingRowsAndOutgoingColumnsOfTheLowestUnits) {
 
 TEST(UnitSelection, NeverRemovesOutputUnits) {
   auto model = testing::make_chain_model();
-  spec::SelectionSpec selection = rule("count", 100);
+  SelectionOptions selection = rule("count", 100);
   selection.exclude_output = false;
   PruneReport report = select_units(*model, unit_scores({{1, 2, 3}, {4, 5}, {-1}}), selection);
   EXPECT_EQ(report.units_pruned, 5);  // the 3 + 2 hidden units, not the output unit
@@ -66,7 +66,7 @@ TEST(UnitSelection, NeverRemovesOutputUnits) {
 
 TEST(UnitSelection, AnExcludedFeedingLayerProtectsItsUnits) {
   auto model = make_skip_model();
-  spec::SelectionSpec selection = rule("count", 1);
+  SelectionOptions selection = rule("count", 1);
   selection.exclude_layers = {"skip_in_1"};
   select_units(*model, unit_scores({{5, 4}, {1, 2}, {1, 2}, {0}, {0}}), selection);
   // layer 1's units score lowest but are protected: unit 1 of layer 0 (score 4) goes
@@ -154,7 +154,7 @@ TEST(DeadUnits, ADanSinkFeedingTheOutputsIsAliveUntilThoseWeightsGo) {
     EXPECT_EQ(report.without_outputs(), sinks_to_output ? 0 : 1);
     if (!sinks_to_output) continue;
     for (auto& ref : model->masked_layers()) {
-      if (ref.name == "output_from_2") ref.layer->set_mask(torch::zeros({3, 2}));
+      if (ref.name == "output_from_2") ref.set_mask(torch::zeros({3, 2}));
     }
     EXPECT_EQ(count_dead_units(*model).without_outputs(), 1);
   }

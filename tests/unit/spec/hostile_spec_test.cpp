@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "spec/spec_files.hpp"
+#include "unit/spec/spec_files.hpp"
 #include "structlab/error.hpp"
 #include "structlab/spec/loader.hpp"
 
@@ -40,15 +40,16 @@ TEST(HostileSpec, YamlNested100000DeepIsASyntaxError) {
   std::string message = config_error_of(std::string(kMinimalSpec) + "seeds: " + deep + "\n");
   EXPECT_NE(message.find("SPEC:5:"), std::string::npos) << message.substr(0, 400);
   EXPECT_NE(message.find("YAML syntax error"), std::string::npos) << message.substr(0, 400);
-  EXPECT_NE(message.find("depth"), std::string::npos) << message.substr(0, 400);
+  EXPECT_NE(message.find("nesting depth"), std::string::npos) << message.substr(0, 400);
 }
 
 TEST(HostileSpec, YamlNested1000DeepInAPluginParameterIsRefused) {
   std::string deep = std::string(1000, '[') + "1" + std::string(1000, ']');
   std::string message =
       config_error_of(std::string(kMinimalSpec).replace(std::string(kMinimalSpec).find("n: 5"), 4, "n: " + deep));
-  EXPECT_NE(message.find("structure.n"), std::string::npos) << message.substr(0, 400);
-  EXPECT_NE(message.find("expected a flat list of values"), std::string::npos) << message.substr(0, 400);
+  // yaml-cpp's own depth guard stops it first, and the message says so
+  EXPECT_NE(message.find("SPEC:3:"), std::string::npos) << message.substr(0, 400);
+  EXPECT_NE(message.find("nesting depth"), std::string::npos) << message.substr(0, 400);
 }
 
 }  // namespace

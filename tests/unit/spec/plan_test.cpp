@@ -55,7 +55,7 @@ TEST(PlanExperiment, ReadsEveryTypedKey) {
                 "  epochs: 7\n"
                 "  loss: mse\n"
                 "  threads: 2\n"
-                "  device: cuda:1\n"
+                "  device: cpu\n"
                 "  lr_schedule: {kind: step, step_size: 3, gamma: 0.5}\n"
                 "pruning:\n"
                 "  plugin: fixture_pruner\n"
@@ -75,7 +75,7 @@ TEST(PlanExperiment, ReadsEveryTypedKey) {
   EXPECT_EQ(run.training.epochs, 7);
   EXPECT_EQ(run.training.loss, "mse");
   EXPECT_EQ(run.training.threads, 2);
-  EXPECT_EQ(run.training.device, "cuda:1");
+  EXPECT_EQ(run.training.device, "cpu");
   EXPECT_EQ(run.training.lr_schedule.kind, "step");
   EXPECT_EQ(run.training.lr_schedule.step_size, 3);
   EXPECT_DOUBLE_EQ(run.training.lr_schedule.gamma, 0.5);
@@ -83,7 +83,7 @@ TEST(PlanExperiment, ReadsEveryTypedKey) {
   EXPECT_EQ(run.pruning->strategy.plugin, "fixture_pruner");
   EXPECT_EQ(run.pruning->strategy.params.get_int("batches"), 4);
   EXPECT_FALSE(run.pruning->strategy.params.has("selection"));
-  EXPECT_EQ(run.pruning->selection.rule, "count");
+  EXPECT_EQ(run.pruning->selection.rule, prune::SelectionRule::count);
   EXPECT_DOUBLE_EQ(run.pruning->selection.amount, 10.0);
   EXPECT_EQ(run.pruning->selection.exclude_layers, (std::vector<std::string>{"fc1"}));
   EXPECT_FALSE(run.pruning->selection.exclude_output);

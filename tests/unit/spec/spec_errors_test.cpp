@@ -173,8 +173,8 @@ TEST(SpecErrors, ExperimentNameAndSeedsAreChecked) {
   EXPECT_EQ(
       config_error_of(
           "experiment: my run\ndataset: {plugin: fixture_dataset}\nmodel: {plugin: fixture_model}\n"),
-      "SPEC:1:1: experiment: expected a name of letters, digits, '_', '.' and '-' (it names files), got "
-      "\"my run\"");
+      "SPEC:1:1: experiment: expected a name of 1 to 200 letters, digits, '_', '.' and '-', other than '.' and "
+      "'..' (it names a folder and files), got \"my run\"");
   EXPECT_EQ(config_error_of(with("seeds: [1, -2]\n")),
             "SPEC:5:1: seeds: expected non-negative integers, got -2");
   EXPECT_EQ(config_error_of(with("seeds: [1, 1]\n")),

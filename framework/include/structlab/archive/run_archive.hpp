@@ -43,6 +43,9 @@ struct LayerRecord {
   torch::Tensor weight;       ///< float32 [out, in]
   torch::Tensor bias;         ///< float32 [out], may be undefined
   torch::Tensor mask;         ///< bool [out, in]
+  std::string weight_name;    ///< the weight's name in the model's state (e.g. "main_1.weight"); may be empty
+  std::string bias_name;      ///< the bias's name in the model's state; empty when none or unknown
+  std::string mask_name;      ///< the mask buffer's name in the model's state; may be empty
 };
 
 /// One stage: 00 = the trained dense-by-structure model, then one per pruning step.
@@ -53,6 +56,9 @@ struct StageRecord {
   graph::LayeredGraph structure;                    ///< graph regenerated from the masks
   std::map<std::string, double> structure_metrics;  ///< its metrics
   std::map<std::string, double> metrics;  ///< test loss/accuracy, density, active weights, dead vertices, ...
+  /// Every parameter and buffer of the model not already in `layers` (LayerNorm scales and shifts, ...), by
+  /// its name in the model's state; with `layers` it is the whole model.
+  std::map<std::string, torch::Tensor> parameters;
 };
 
 /// One row of the per-epoch history table.
@@ -75,6 +81,9 @@ class RunArchiveWriter {
  public:
   /// Creates the parent directory and opens `<final_path>.partial` for writing (replacing a stale one).
   explicit RunArchiveWriter(std::filesystem::path final_path);
+  /// Goes on writing the archive saved in checkpoint \p checkpoint: copies it to `<final_path>.partial`,
+  /// drops the checkpoint's own group and marks the run "running" again. Throws ArchiveError naming the files.
+  RunArchiveWriter(std::filesystem::path final_path, const std::filesystem::path& checkpoint);
   /// Closes and deletes the temporary file when finish() was not called.
   ~RunArchiveWriter();
   RunArchiveWriter(const RunArchiveWriter&) = delete;
@@ -95,8 +104,13 @@ class RunArchiveWriter {
   /// Appends one row to `/history`.
   void append_history(const HistoryRow& row);
   /// Writes status ("completed" or "failed", anything else is an ArchiveError), message and end time, closes
-  /// the file, flushes it to disk and renames it to the final path (replacing an older archive there).
+  /// the file, flushes it to disk and renames it to the final path (replacing an older archive there). A failed
+  /// archive never replaces a completed one: it goes to `<run-id>.h5.failed` beside it instead, and
+  /// final_path() says so.
   void finish(const std::string& status, const std::string& message, const std::string& end_time);
+  /// Flushes everything written so far and copies the archive, as a complete HDF5 file, to \p destination
+  /// (replacing it); the copy's status is \p status. Used for checkpoints.
+  void copy_to(const std::filesystem::path& destination, const std::string& status);
   /// The final path.
   const std::filesystem::path& final_path() const;
 
@@ -117,6 +131,16 @@ enum class ArchiveState {
 /// the tensors: any file that does not open as a structlab archive with status completed or failed is
 /// unreadable.
 ArchiveState archive_state(const std::filesystem::path& path);
+
+/// Which run an archive on disk holds, for deciding whether a run is already done.
+struct ArchiveIdentity {
+  ArchiveState state = ArchiveState::missing;  ///< as archive_state() says
+  std::string spec_hash;                       ///< the full spec hash it records (empty when unreadable)
+  std::string run_id;                          ///< the run id it records
+};
+
+/// The state, spec hash and run id of the archive at \p path; never throws.
+ArchiveIdentity archive_identity(const std::filesystem::path& path);
 
 /// Everything an archive holds, as read back by read_archive().
 struct ArchiveSummary {

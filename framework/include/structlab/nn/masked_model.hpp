@@ -16,12 +16,42 @@ namespace structlab::nn {
 /// Structure layer index used for the network input.
 constexpr std::int64_t kInputLayer = -1;
 
-/// One masked layer of a model and which structure layers it connects.
+/// One masked weight matrix of a model, as pruners, selection, dead-unit counts, the archive and
+/// generate_structure see it: the model's own tensors (shared, not copies) and where they sit in the structure,
+/// whatever kind of layer holds them.
+///
+/// Rows map to units: row r of `weight` computes unit r of structure layer `target_layer` (output r for the
+/// output layer); column c reads unit c of `source_layer` (input feature c for kInputLayer). Change the mask
+/// only in place (set_mask, or in-place tensor operations on `mask`), so the layer sees the change.
 struct MaskedLayerRef {
   std::string name;           ///< stable name, e.g. "main_3" or "skip_0_3"; used as archive group name
-  MaskedLinear layer;         ///< the layer itself (shared handle)
+  torch::Tensor weight;       ///< the weight parameter [out, in]
+  torch::Tensor bias;         ///< the bias parameter [out]; undefined when the layer has none
+  torch::Tensor mask;         ///< the bool mask buffer [out, in]
   std::int64_t source_layer;  ///< structure layer feeding it; kInputLayer (-1) for the input
   std::int64_t target_layer;  ///< structure layer it feeds; num_layers for the output
+
+  /// The view of a layer's tensors; throws ModelError when \p mask is not bool or not shaped like \p weight.
+  MaskedLayerRef(std::string name, torch::Tensor weight, torch::Tensor bias, torch::Tensor mask,
+                 std::int64_t source_layer, std::int64_t target_layer);
+  /// The view of a MaskedLinear layer.
+  MaskedLayerRef(std::string name, const MaskedLinear& layer, std::int64_t source_layer, std::int64_t target_layer);
+
+  /// Copies \p new_mask (any dtype; nonzero means active) into the mask in place; throws ModelError naming the
+  /// layer and both shapes when the shape differs.
+  void set_mask(const torch::Tensor& new_mask) const;
+  /// Makes the mask hard: weight <- weight * mask.
+  void apply_mask() const;
+  /// Sets mask <- |weight| >= theta.
+  void recompute_mask(double theta) const;
+  /// Number of true mask entries.
+  std::int64_t active_weight_count() const;
+  /// Number of weight entries.
+  std::int64_t total_weight_count() const { return weight.numel(); }
+  /// Rows of the weight: units of the target layer this matrix computes.
+  std::int64_t out_features() const { return weight.size(0); }
+  /// Columns of the weight: units of the source layer it reads.
+  std::int64_t in_features() const { return weight.size(1); }
 };
 
 /// A torch module whose weights live in masked layers.

@@ -6,6 +6,8 @@
 #include <memory>
 #include <vector>
 
+#include <ATen/core/Generator.h>
+
 #include "structlab/graph/layered_graph.hpp"
 #include "structlab/nn/masked_model.hpp"
 
@@ -16,6 +18,11 @@ struct ModelContext {
   const graph::LayeredGraph* structure = nullptr;  ///< the run's structure; null when the spec has none
   std::vector<std::int64_t> input_shape;           ///< one sample's shape, e.g. {1, 28, 28}
   std::int64_t num_outputs = 0;                    ///< classes, or regression targets
+  /// The run's own generator for initial weights (CPU), seeded from the run's seed. build() runs inside an
+  /// nn::InitGeneratorGuard of it, so structlab's layers draw from it by themselves; draw any other random
+  /// initial value from it too (e.g. `tensor.uniform_(a, b, context.generator)`), never from torch's
+  /// process-wide generator, which runs in other threads share.
+  at::Generator generator;
 };
 
 /// A model kind; constructed with its validated Params.
@@ -24,7 +31,7 @@ class ModelKind {
   virtual ~ModelKind() = default;
   /// True when build() needs ModelContext::structure.
   virtual bool needs_structure() const = 0;
-  /// A freshly initialised model (initialise torch's RNG before calling for reproducible weights).
+  /// A freshly initialised model, its random initial values drawn from ModelContext::generator.
   virtual std::shared_ptr<nn::MaskedModel> build(const ModelContext& context) const = 0;
 };
 

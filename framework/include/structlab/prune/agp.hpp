@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "structlab/spec/experiment.hpp"
+#include "structlab/prune/options.hpp"
 
 namespace structlab::prune {
 
@@ -30,12 +30,12 @@ struct AgpSchedule {
   bool is_update_step(std::int64_t step) const;
 };
 
-/// The AGP schedule of a `gradual` pruning.schedule with \p steps_per_epoch batches per epoch.
+/// The AGP schedule of a `gradual` pruning.schedule (its GradualOptions) with \p steps_per_epoch batches per epoch.
 /// Epochs count from 0: pruning starts at the first step of epoch start_epoch and s_f is reached by the
 /// first step of epoch end_epoch (after end_epoch epochs of training); n = (end_epoch - start_epoch) *
 /// steps_per_epoch / frequency, rounded down. Throws ConfigError when the epochs, frequency or sparsities
 /// leave no valid schedule (e.g. end_epoch <= start_epoch, or frequency longer than the pruning span).
-AgpSchedule agp_schedule_in_steps(const spec::PruningSchedule& schedule, std::int64_t steps_per_epoch);
+AgpSchedule agp_schedule_in_steps(const GradualOptions& schedule, std::int64_t steps_per_epoch);
 
 /// Why \p strategy, which prunes by its own threshold (SelectionScope::below_zero) and ignores the amount,
 /// cannot follow AGP's sparsity targets, and what to use instead. Spec validation and the runner both say

@@ -2,7 +2,7 @@
 /// \file
 /// Selection: turn a strategy's scores into cleared mask bits, following a `pruning.selection` spec.
 ///
-/// Rules (amount = SelectionSpec::amount), counted over the prunable entries (weights, or units for unit
+/// Rules (amount = SelectionOptions::amount), counted over the prunable entries (weights, or units for unit
 /// granularity) of the layers not excluded:
 ///   fraction  prune round(amount * active prunable entries), amount in [0, 1];
 ///   count     prune amount entries (a whole number), or every active one when fewer remain;
@@ -29,7 +29,7 @@
 
 #include "structlab/nn/masked_model.hpp"
 #include "structlab/plugin/pruner.hpp"
-#include "structlab/spec/experiment.hpp"
+#include "structlab/prune/options.hpp"
 
 namespace structlab::prune {
 
@@ -64,7 +64,7 @@ struct PruneReport {
 
 /// Checks \p selection without a model: a known rule and an amount that fits it. Throws ConfigError
 /// naming the `pruning.selection` key.
-void validate_selection(const spec::SelectionSpec& selection);
+void validate_selection(const SelectionOptions& selection);
 
 /// Applies \p selection to \p scores (one tensor per masked layer of \p model, shaped as
 /// PruningStrategy::score() says) and clears the chosen mask bits. Throws ConfigError for a bad
@@ -73,12 +73,12 @@ void validate_selection(const spec::SelectionSpec& selection);
 /// model whose layers disagree on a structure layer's width (unit granularity).
 PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Tensor>& scores,
                             plugin::PruningGranularity granularity, plugin::SelectionScope scope,
-                            const spec::SelectionSpec& selection);
+                            const SelectionOptions& selection);
 
 /// One pruning step: checks \p selection, scores \p model with \p strategy and applies the selection.
 /// Throws as apply_selection() does; an exception from the strategy that is not a structlab::Error
 /// becomes a PluginError.
 PruneReport prune_step(nn::MaskedModel& model, const plugin::PruningStrategy& strategy,
-                       plugin::PruningContext& context, const spec::SelectionSpec& selection);
+                       plugin::PruningContext& context, const SelectionOptions& selection);
 
 }  // namespace structlab::prune

@@ -12,7 +12,7 @@ namespace structlab::run {
 struct RunOutcome {
   std::int64_t index = 0;           ///< position in the run list
   std::string run_id;               ///< run id
-  std::string status;               ///< completed | failed | skipped (archive already complete)
+  std::string status;               ///< completed | failed | interrupted (checkpointed, resumable) | skipped (archive already complete) | locked (another process runs it)
   std::string message;              ///< error message of a failed run
   double seconds = 0;               ///< wall time
   double test_accuracy = 0;         ///< final test accuracy (NaN for regression or unknown)

@@ -9,6 +9,7 @@
 
 #include "structlab/graph/metrics.hpp"
 #include "structlab/params.hpp"
+#include "structlab/prune/options.hpp"
 
 namespace structlab::spec {
 
@@ -44,13 +45,6 @@ struct TrainingSpec {
   std::string device = "cpu";      ///< torch device string
 };
 
-/// `pruning.selection:` — how many of the scored weights go.
-struct SelectionSpec {
-  std::string rule = "fraction";             ///< fraction (of remaining) | count | density (target)
-  double amount = 0.2;                       ///< the fraction, count or target density
-  std::vector<std::string> exclude_layers;   ///< masked-layer names never pruned
-  bool exclude_output = true;                ///< leave the output layer alone (OpenLTH's default)
-};
 
 /// `pruning.schedule:` — when pruning happens.
 struct PruningSchedule {
@@ -70,7 +64,7 @@ struct PruningSchedule {
 /// `pruning:` — a strategy plugin, a selection rule and a schedule.
 struct PruningSpec {
   PluginSection strategy;      ///< the pruner plugin and its parameters
-  SelectionSpec selection;     ///< how much goes per pruning step
+  prune::SelectionOptions selection;  ///< how much goes per pruning step
   PruningSchedule schedule;    ///< when
 };
 

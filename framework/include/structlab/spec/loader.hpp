@@ -3,6 +3,7 @@
 /// Loading an experiment spec: YAML file + `--set` overrides -> a validated, ordered list of runs.
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,12 @@ struct ExperimentPlan {
   /// plugin::PluginRegistry::with_default_paths() to find the plugins the plan was validated against.
   std::vector<std::filesystem::path> plugin_paths;
 };
+
+/// The run id of a run with \p spec_hash in \p experiment: `<experiment>-<first digits of the hash>`, or with
+/// the whole hash when that short id is already in \p taken (two runs whose short ids collide stay apart).
+/// Adds the id to \p taken.
+std::string unique_run_id(const std::string& experiment, const std::string& spec_hash, std::set<std::string>& taken,
+                          std::size_t digits = 10);
 
 /// Reads \p spec_file, applies \p overrides (`key.path=value`, each value parsed by parse_param_value;
 /// `grid.key.path=[...]` sets a grid axis; overriding a key the grid varies pins it), expands the grid

@@ -4,13 +4,13 @@
 
 #include <cstdint>
 
-#include "structlab/spec/experiment.hpp"
+#include "structlab/train/options.hpp"
 
 namespace structlab::train {
 
-/// Learning rate for epoch \p epoch (0-based) of a phase of \p phase_epochs epochs:
-/// `none` keeps training.lr; `step` multiplies by gamma every step_size epochs;
-/// `cosine` anneals from lr to min_lr over the phase. Throws ConfigError for an unknown kind.
-double learning_rate_at(const spec::TrainingSpec& training, std::int64_t epoch, std::int64_t phase_epochs);
+/// Learning rate for epoch \p epoch (0-based) of a stage of \p stage_epochs epochs, starting from \p lr:
+/// `none` keeps lr; `step` multiplies by gamma every step_size epochs; `cosine` anneals from lr to min_lr
+/// over the stage.
+double learning_rate_at(const LrScheduleOptions& schedule, double lr, std::int64_t epoch, std::int64_t stage_epochs);
 
 }  // namespace structlab::train

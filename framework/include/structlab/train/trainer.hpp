@@ -1,16 +1,16 @@
 #pragma once
 /// \file
-/// Trainer: mini-batch training and evaluation of a MaskedModel on an in-memory dataset.
+/// Trainer: the mechanics of one training step and of evaluation for a MaskedModel on an in-memory dataset
+/// (optimizer, loss, batches on the run's device). The loop over stages, epochs and steps is TrainingEngine's.
 
 #include <torch/torch.h>
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 
 #include "structlab/nn/masked_model.hpp"
 #include "structlab/plugin/dataset.hpp"
-#include "structlab/spec/experiment.hpp"
+#include "structlab/train/options.hpp"
 
 namespace structlab::train {
 
@@ -20,48 +20,54 @@ struct Evaluation {
   double accuracy = 0;  ///< fraction of correct predictions, NaN for regression
 };
 
-/// What one training epoch did.
-struct EpochReport {
-  double train_loss = 0;      ///< mean training loss
-  double train_accuracy = 0;  ///< training accuracy (NaN for regression)
-  double learning_rate = 0;   ///< learning rate used
-  double seconds = 0;         ///< wall time of the epoch (without evaluation)
+/// One mini-batch, already on the trainer's device.
+struct Batch {
+  torch::Tensor inputs;   ///< [batch, ...] inputs
+  torch::Tensor targets;  ///< class indices or regression targets
 };
 
-/// Called after every optimizer step with (step within epoch, steps per epoch); may change masks (gradual pruning).
-using StepHook = std::function<void(std::int64_t step, std::int64_t steps_per_epoch)>;
-
-/// Trains a model with the optimizer, loss and batch size of a TrainingSpec.
+/// Optimizer, loss and batches for training \p model on \p data.
 ///
-/// The data order of epoch e is a permutation seeded by Rng::derive(seed, "data-order") and e, so two runs with
-/// the same seed see the same batches. Masked weights get zero gradient (the mask is applied in forward), so
-/// they stay without effect whatever the optimizer does.
+/// The data order of an epoch is a permutation seeded by Rng::derive(seed, "data-order-<index>"), so two runs
+/// with the same seed see the same batches. The data stay where the dataset put them (the CPU); each batch is
+/// moved to options.device, where the model is.
 class Trainer {
  public:
-  /// A trainer for \p model on \p data; throws ConfigError for an unknown optimizer or loss.
-  Trainer(nn::MaskedModel& model, const plugin::DatasetBundle& data, const spec::TrainingSpec& training,
-          std::uint64_t seed);
+  /// A trainer for \p model on \p data; the loss follows options.loss, or the dataset's task when
+  /// \p loss_by_task. Throws ConfigError when batch_size < 1.
+  Trainer(nn::MaskedModel& model, const plugin::DatasetBundle& data, const TrainerOptions& options,
+          std::uint64_t seed, bool loss_by_task = false);
 
-  /// Trains one epoch at \p learning_rate; \p epoch_seed_index selects the data order. Throws TrainingError when the
-  /// loss becomes NaN or infinite (naming the step).
-  EpochReport train_epoch(std::int64_t epoch_seed_index, double learning_rate, const StepHook& after_step = {});
-  /// Loss and accuracy on \p split without gradients.
-  Evaluation evaluate(const plugin::DataSplit& split);
+  /// The options the trainer was built with.
+  const TrainerOptions& options() const { return options_; }
+  /// True when the loss is cross-entropy (accuracies are computed).
+  bool classification() const { return classification_; }
+  /// The current optimizer.
+  torch::optim::Optimizer& optimizer() { return *optimizer_; }
   /// Forgets optimizer state (momentum, Adam moments), e.g. after pruning or rewinding.
   void reset_optimizer();
+  /// Sets the learning rate of every parameter group.
+  void set_learning_rate(double learning_rate);
   /// Steps per epoch for the training split.
   std::int64_t steps_per_epoch() const;
+  /// The permutation of training samples for the epoch with \p epoch_seed_index (int64, on the CPU).
+  torch::Tensor epoch_order(std::int64_t epoch_seed_index) const;
+  /// Training batch \p step of \p order, on the device.
+  Batch batch(const torch::Tensor& order, std::int64_t step) const;
+  /// Mean loss of \p output against \p target.
+  torch::Tensor loss_of(const torch::Tensor& output, const torch::Tensor& target) const;
+  /// Loss and accuracy on \p split without gradients (the model is put back in training mode).
+  Evaluation evaluate(const plugin::DataSplit& split);
   /// The loss of the model on training batch \p index of a fixed (seeded) order, graph attached; for pruning
   /// strategies that need gradients.
   torch::Tensor batch_loss(std::int64_t index);
 
  private:
-  torch::Tensor loss_of(const torch::Tensor& output, const torch::Tensor& target) const;
   std::unique_ptr<torch::optim::Optimizer> make_optimizer() const;
 
   nn::MaskedModel& model_;
   const plugin::DatasetBundle& data_;
-  spec::TrainingSpec training_;
+  TrainerOptions options_;
   std::uint64_t seed_;
   bool classification_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;

@@ -1,0 +1,41 @@
+#pragma once
+/// \file
+/// The options of pruning (spec/ fills them in from `pruning.selection` and `pruning.schedule`).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace structlab::prune {
+
+/// How many of the scored entries a pruning step removes (see selection.hpp).
+enum class SelectionRule {
+  fraction,  ///< round(amount * active prunable entries)
+  count,     ///< amount entries (a whole number)
+  density,   ///< until round(amount * all prunable entries) stay active
+};
+
+/// "fraction", "count" or "density".
+const char* to_string(SelectionRule rule);
+
+/// The rule named \p name; throws ConfigError naming `pruning.selection.rule` and the allowed names.
+SelectionRule parse_selection_rule(const std::string& name);
+
+/// `pruning.selection`: how much goes per pruning step, and what is protected.
+struct SelectionOptions {
+  SelectionRule rule = SelectionRule::fraction;  ///< the rule
+  double amount = 0.2;                           ///< the fraction, count or target density
+  std::vector<std::string> exclude_layers;       ///< masked-layer names never pruned
+  bool exclude_output = true;                    ///< leave the output layer alone (OpenLTH's default)
+};
+
+/// A gradual (AGP) schedule in epochs; agp_schedule_in_steps() turns it into steps.
+struct GradualOptions {
+  double initial_sparsity = 0.0;  ///< s_i
+  double final_sparsity = 0.9;    ///< s_f
+  std::int64_t start_epoch = 0;   ///< epoch (0-based, of the gradual stage) whose first step is t0
+  std::int64_t end_epoch = 1;     ///< s_f is reached at the first step of this epoch
+  std::int64_t frequency = 1;     ///< steps (batches) between mask updates, Δt
+};
+
+}  // namespace structlab::prune

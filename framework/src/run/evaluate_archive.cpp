@@ -1,0 +1,186 @@
+#include "structlab/run/evaluate_archive.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <set>
+
+#include "structlab/archive/run_archive.hpp"
+#include "structlab/error.hpp"
+#include "structlab/nn/init_generator.hpp"
+#include "structlab/plugin/model_kind.hpp"
+#include "structlab/plugin/registry.hpp"
+#include "structlab/random.hpp"
+#include "structlab/spec/loader.hpp"
+#include "structlab/spec/training_options.hpp"
+#include "structlab/train/trainer.hpp"
+
+namespace structlab::run {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool same_value(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+
+// The archive's /spec as a run spec: it is a one-run spec, planned through a temporary file.
+spec::RunSpec archived_run(const fs::path& archive_path, const std::string& spec_yaml,
+                           const std::vector<fs::path>& plugin_paths) {
+  const fs::path file = fs::temp_directory_path() / fmt::format("structlab-evaluate-{}-{}.yaml", ::getpid(),
+                                                                archive_path.stem().string());
+  {
+    std::ofstream out(file);
+    out << spec_yaml;
+    if (!out)
+      throw ArchiveError(
+          fmt::format("archive {}: cannot write its /spec to {}", archive_path.string(), file.string()));
+  }
+  try {
+    spec::ExperimentPlan plan = spec::plan_experiment(file, {}, plugin_paths);
+    fs::remove(file);
+    if (plan.runs.size() != 1) {
+      throw ArchiveError(fmt::format("archive {}: /spec describes {} runs, expected one",
+                                     archive_path.string(), plan.runs.size()));
+    }
+    return plan.runs.front();
+  } catch (const ArchiveError&) {
+    throw;
+  } catch (const Error& e) {
+    std::error_code ignored;
+    fs::remove(file, ignored);
+    throw ConfigError(fmt::format("archive {}: /spec: {}", archive_path.string(), e.what()));
+  }
+}
+
+void copy_into(torch::Tensor& target, const torch::Tensor& value, const std::string& what) {
+  if (target.sizes() != value.sizes()) {
+    throw ArchiveError(fmt::format("{}: archived shape [{}] differs from the model's [{}]", what,
+                                   fmt::join(value.sizes(), ", "), fmt::join(target.sizes(), ", ")));
+  }
+  torch::NoGradGuard no_grad;
+  target.copy_(value.to(target.device(), target.scalar_type()));
+}
+
+// Writes the archived stage into the model: masked layers by their state names (or, in older archives, by
+// layer name), every other parameter and buffer from the stage's parameters group.
+void load_stage(nn::MaskedModel& model, const archive::StageRecord& stage, const std::string& where) {
+  auto parameters = model.named_parameters();
+  auto buffers = model.named_buffers();
+  std::set<std::string> loaded;
+  auto assign = [&](const std::string& name, const torch::Tensor& value) {
+    if (torch::Tensor* target = parameters.find(name)) {
+      copy_into(*target, value, where + " " + name);
+    } else if (torch::Tensor* buffer = buffers.find(name)) {
+      copy_into(*buffer, value, where + " " + name);
+    } else {
+      throw ArchiveError(fmt::format(
+          "{}: the archive has '{}', the rebuilt model has no such parameter or buffer", where, name));
+    }
+    loaded.insert(name);
+  };
+  auto refs = model.masked_layers();
+  for (const archive::LayerRecord& layer : stage.layers) {
+    auto ref = std::find_if(refs.begin(), refs.end(), [&](const auto& r) { return r.name == layer.name; });
+    if (ref == refs.end()) {
+      throw ArchiveError(
+          fmt::format("{}: layer '{}' is not a masked layer of the rebuilt model", where, layer.name));
+    }
+    if (!layer.weight_name.empty())
+      assign(layer.weight_name, layer.weight);
+    else
+      copy_into(ref->weight, layer.weight, where + " layer " + layer.name + " weight");
+    if (layer.bias.defined()) {
+      if (!layer.bias_name.empty())
+        assign(layer.bias_name, layer.bias);
+      else
+        copy_into(ref->bias, layer.bias, where + " layer " + layer.name + " bias");
+    }
+    if (!layer.mask_name.empty())
+      assign(layer.mask_name, layer.mask);
+    else
+      ref->set_mask(layer.mask);
+  }
+  for (const auto& [name, value] : stage.parameters) assign(name, value);
+  if (stage.parameters.empty()) return;  // an archive from before complete stages: masked layers only
+  for (const auto& named : {parameters, buffers}) {
+    for (const auto& item : named) {
+      if (item.value().defined() && loaded.count(item.key()) == 0) {
+        throw ArchiveError(fmt::format("{}: no archived value for the model's '{}'", where, item.key()));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+bool StageEvaluation::exact() const {
+  return same_value(recorded_loss, recomputed_loss) && same_value(recorded_accuracy, recomputed_accuracy);
+}
+
+std::vector<StageEvaluation> evaluate_archive(const fs::path& archive_path, std::optional<std::int64_t> stage,
+                                              const std::vector<fs::path>& plugin_paths) {
+  const archive::ArchiveSummary summary = archive::read_archive(archive_path);
+  if (summary.stages.empty()) {
+    throw ArchiveError(
+        fmt::format("archive {}: no stages to evaluate (status {})", archive_path.string(),
+                    summary.attributes.count("status") ? summary.attributes.at("status") : "?"));
+  }
+  std::vector<const archive::StageRecord*> chosen;
+  for (const auto& record : summary.stages) {
+    if (!stage || record.index == *stage) chosen.push_back(&record);
+  }
+  if (chosen.empty()) {
+    throw ArchiveError(fmt::format("archive {}: no stage {:02d}; it has stages {:02d}..{:02d}",
+                                   archive_path.string(), *stage, summary.stages.front().index,
+                                   summary.stages.back().index));
+  }
+
+  std::vector<fs::path> paths = plugin_paths;
+  const spec::RunSpec run = archived_run(archive_path, summary.spec_yaml, paths);
+  plugin::PluginRegistry registry;
+  for (const auto& path : plugin::default_plugin_paths()) registry.add_path(path);
+  for (const auto& path : run.plugin_paths) registry.add_path(path);
+  for (const auto& path : plugin_paths) registry.add_path(path);
+  registry.scan();
+
+  auto dataset = registry.create_dataset(run.dataset.plugin, run.dataset.params);
+  const plugin::DatasetBundle data = dataset->load(Rng::derive(run.seed, "data"));
+  auto kind = registry.create_model_kind(run.model.plugin, run.model.params);
+  plugin::ModelContext context;
+  context.structure = run.structure ? &summary.structure : nullptr;
+  context.input_shape = data.input_shape;
+  context.num_outputs = data.num_outputs;
+  context.generator = at::make_generator<at::CPUGeneratorImpl>(Rng::derive(run.seed, "init"));
+  std::shared_ptr<nn::MaskedModel> model;
+  {
+    nn::InitGeneratorGuard guard(context.generator);
+    model = registry.keep_library_alive(plugin::PluginKind::model, run.model.plugin, kind->build(context));
+  }
+  const train::TrainerOptions options = spec::trainer_options(run.training);
+  model->to(options.device);
+  train::Trainer trainer(*model, data, options, run.seed, run.training.loss == "auto");
+
+  std::vector<StageEvaluation> evaluations;
+  for (const archive::StageRecord* record : chosen) {
+    load_stage(*model, *record, fmt::format("archive {} stage {:02d}", archive_path.string(), record->index));
+    const train::Evaluation test = trainer.evaluate(data.test);
+    StageEvaluation evaluation;
+    evaluation.stage = record->index;
+    const auto metric = [&](const char* name) {
+      auto found = record->metrics.find(name);
+      return found == record->metrics.end() ? std::nan("") : found->second;
+    };
+    evaluation.recorded_loss = metric("test_loss");
+    evaluation.recorded_accuracy = metric("test_accuracy");
+    evaluation.recomputed_loss = test.loss;
+    evaluation.recomputed_accuracy = test.accuracy;
+    evaluations.push_back(evaluation);
+  }
+  return evaluations;
+}
+
+}  // namespace structlab::run

@@ -1,0 +1,31 @@
+#pragma once
+// Schedules: the stages of a run (stage 0 = training, then one per pruning step) and what happens at their
+// start, as hooks driven by the training engine.
+
+#include <memory>
+#include <vector>
+
+#include "structlab/plugin/pruner.hpp"
+#include "structlab/spec/experiment.hpp"
+#include "structlab/train/engine.hpp"
+
+namespace structlab::run::detail {
+
+/// A run's schedule: the stage plan, and a hook that prunes, rewinds and resets the optimizer where its
+/// stages begin (or between steps, for gradual pruning).
+class Schedule : public train::TrainingHook {
+ public:
+  /// "schedule": the key of its state in checkpoints.
+  std::string name() const override { return "schedule"; }
+  /// Every stage of the run in order.
+  virtual std::vector<train::StagePlan> stages() const = 0;
+};
+
+/// The schedule \p run asks for: training only, one_shot, iterative or gradual (validated kinds; another is a
+/// ConfigError naming pruning.schedule.kind). \p model is the freshly initialised model (its weights are the
+/// rewind point of `rewind: init`); \p steps_per_epoch sizes gradual schedules.
+std::unique_ptr<Schedule> make_schedule(const spec::RunSpec& run, nn::MaskedModel& model,
+                                        std::shared_ptr<plugin::PruningStrategy> pruner,
+                                        std::int64_t steps_per_epoch);
+
+}  // namespace structlab::run::detail

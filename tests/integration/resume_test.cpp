@@ -1,0 +1,238 @@
+// Stopping and resuming runs: a run stopped anywhere and resumed from its checkpoint ends bit-identical to
+// one that never stopped (weights, masks, other parameters, metrics, history).
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "structlab/archive/checkpoint.hpp"
+#include "structlab/archive/run_archive.hpp"
+#include "structlab/run/execute_run.hpp"
+#include "structlab/run/runner.hpp"
+#include "structlab/spec/loader.hpp"
+#include "structlab/train/engine.hpp"
+#include "support/archive_compare.hpp"
+#include "support/run_process.hpp"
+
+namespace structlab {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::first_difference;
+using testing::make_temp_dir;
+
+class SilentProgress : public run::ProgressSink {
+ public:
+  void update(const run::ProgressUpdate& /*update*/) override {}
+  void finished(const run::RunOutcome& /*outcome*/) override {}
+};
+
+// Where a StopAt hook asks the engine to stop.
+enum class StopPoint { after_step, stage_begin, stage_end };
+
+// Requests a stop at one point of the run, once.
+class StopAt : public train::TrainingHook {
+ public:
+  StopAt(StopPoint point, std::int64_t stage, std::int64_t epoch = 0, std::int64_t step = 0)
+      : point_(point), stage_(stage), epoch_(epoch), step_(step) {}
+  std::string name() const override { return "test-stop"; }
+  void stage_begin(train::TrainingEngine& engine) override {
+    if (point_ == StopPoint::stage_begin && engine.position().stage == stage_) engine.request_stop();
+  }
+  void after_step(train::TrainingEngine& engine) override {
+    const auto& at = engine.position();
+    if (point_ == StopPoint::after_step && at.stage == stage_ && at.epoch == epoch_ && at.step == step_) {
+      engine.request_stop();
+    }
+  }
+  void stage_end(train::TrainingEngine& engine) override {
+    if (point_ == StopPoint::stage_end && engine.position().stage == stage_) engine.request_stop();
+  }
+
+ private:
+  StopPoint point_;
+  std::int64_t stage_, epoch_, step_;
+};
+
+const char* kRegressionData = R"(dataset: {plugin: function, train_size: 384, test_size: 96, noise: 0.1}
+)";
+
+std::string ffn_spec(const std::string& training, const std::string& pruning) {
+  return std::string("experiment: resume\nseeds: [5]\n") + kRegressionData +
+         "model: {plugin: ffn, hidden_widths: [16, 8]}\n" + training + pruning;
+}
+
+const char* kAdam = "training: {optimizer: adam, lr: 0.01, batch_size: 32, epochs: 2, threads: 1}\n";
+const char* kSgd =
+    "training: {optimizer: sgd, lr: 0.01, momentum: 0.9, batch_size: 32, epochs: 2, threads: 1}\n";
+const char* kIterative = R"(pruning:
+  plugin: magnitude_global
+  selection: {rule: fraction, amount: 0.3}
+  schedule: {kind: iterative, levels: 2, rewind: epoch, rewind_epoch: 1, retrain_epochs: 2}
+)";
+const char* kGradual = R"(pruning:
+  plugin: magnitude_global
+  schedule: {kind: gradual, final_sparsity: 0.8, start_epoch: 0, end_epoch: 1, frequency: 2, finetune_epochs: 1}
+)";
+const char* kOneShot = R"(pruning:
+  plugin: magnitude_layerwise
+  selection: {rule: fraction, amount: 0.5}
+  schedule: {kind: one_shot, finetune_epochs: 2}
+)";
+
+struct Runs {
+  std::string dir;
+  spec::RunSpec run;
+  fs::path archive;
+
+  Runs(const std::string& tag, const std::string& text) : dir(make_temp_dir(tag)) {
+    std::ofstream(dir + "/spec.yaml") << text;
+    run = spec::plan_experiment(dir + "/spec.yaml", {}, {}).runs.at(0);
+    archive = run::archive_path_of(dir + "/out", run);
+  }
+
+  run::RunOutcome execute(const fs::path& archive_path, std::vector<train::TrainingHook*> hooks = {},
+                          std::chrono::seconds checkpoint_every = std::chrono::seconds(0)) const {
+    SilentProgress progress;
+    run::RunEnvironment environment;
+    environment.archive_path = archive_path;
+    environment.extra_hooks = std::move(hooks);
+    environment.checkpoint_every = checkpoint_every;
+    return run::execute_run(run, environment, progress);
+  }
+
+  // The archive of the run without interruption, written under reference/.
+  archive::ArchiveSummary reference() const {
+    const fs::path path = fs::path(dir) / "reference" / archive.filename();
+    const auto outcome = execute(path);
+    EXPECT_EQ(outcome.status, "completed") << outcome.message;
+    return archive::read_archive(path);
+  }
+};
+
+// Runs the spec once without stopping, then once per stop point (each resuming the previous checkpoint),
+// and expects the final archive to equal the reference.
+void expect_resume_identical(const std::string& tag, const std::string& text, std::vector<StopAt> stops) {
+  Runs runs(tag, text);
+  const archive::ArchiveSummary expected = runs.reference();
+  const fs::path checkpoint = archive::checkpoint_path_of(runs.archive);
+  for (StopAt& stop : stops) {
+    const auto outcome = runs.execute(runs.archive, {&stop});
+    ASSERT_EQ(outcome.status, "interrupted") << outcome.message;
+    EXPECT_TRUE(fs::exists(checkpoint));
+    EXPECT_FALSE(fs::exists(runs.archive)) << "an interrupted run leaves nothing under the final name";
+    const archive::Checkpoint saved = archive::read_checkpoint(checkpoint);
+    EXPECT_EQ(saved.info.reason, "interrupted");
+    EXPECT_EQ(saved.info.spec_hash, runs.run.spec_hash);
+  }
+  const auto outcome = runs.execute(runs.archive);
+  ASSERT_EQ(outcome.status, "completed") << outcome.message;
+  EXPECT_FALSE(fs::exists(checkpoint)) << "the checkpoint is removed once the archive is complete";
+  EXPECT_EQ(first_difference(expected, archive::read_archive(runs.archive)), "");
+}
+
+TEST(Resume, StoppedMidEpochDuringTraining) {
+  expect_resume_identical("resume-mid-epoch", ffn_spec(kAdam, kIterative),
+                          {StopAt(StopPoint::after_step, 0, 1, 4)});
+}
+
+TEST(Resume, StoppedRightAfterAPruningStep) {
+  expect_resume_identical("resume-pruning", ffn_spec(kAdam, kIterative), {StopAt(StopPoint::stage_begin, 2)});
+}
+
+TEST(Resume, StoppedBetweenStages) {
+  expect_resume_identical("resume-between", ffn_spec(kSgd, kIterative), {StopAt(StopPoint::stage_end, 1)});
+}
+
+TEST(Resume, StoppedDuringAGradualSchedule) {
+  expect_resume_identical("resume-gradual", ffn_spec(kSgd, kGradual),
+                          {StopAt(StopPoint::after_step, 1, 0, 7)});
+}
+
+TEST(Resume, StoppedThreeTimesInOneRun) {
+  expect_resume_identical("resume-three", ffn_spec(kAdam, kOneShot),
+                          {StopAt(StopPoint::after_step, 0, 0, 2), StopAt(StopPoint::stage_begin, 1),
+                           StopAt(StopPoint::after_step, 1, 1, 10)});
+}
+
+TEST(Resume, DanWithLayerNormStoppedMidEpoch) {
+  const std::string text = std::string("experiment: resume-dan\nseeds: [2]\n") + kRegressionData +
+                           "structure: {plugin: newman_watts_strogatz, n: 24, k: 4, p: 0.5, orient: random}\n"
+                           "model: {plugin: dan, layer_norm: true}\n" +
+                           kAdam + kIterative;
+  expect_resume_identical("resume-dan", text, {StopAt(StopPoint::after_step, 1, 0, 3)});
+}
+
+// A hook that waits once, so a one-second checkpoint interval passes, and keeps a copy of the checkpoint the
+// engine then writes: what a SIGKILL would have left behind.
+class KeepPeriodicCheckpoint : public train::TrainingHook {
+ public:
+  explicit KeepPeriodicCheckpoint(fs::path checkpoint) : checkpoint_(std::move(checkpoint)) {}
+  std::string name() const override { return "test-keep"; }
+  void after_step(train::TrainingEngine& engine) override {
+    const auto& at = engine.position();
+    if (at.stage == 1 && at.epoch == 0 && at.step == 2)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    if (at.stage == 1 && at.epoch == 0 && at.step == 6 && fs::exists(checkpoint_)) {
+      fs::copy_file(checkpoint_, fs::path(checkpoint_.string() + ".kept"));
+    }
+  }
+
+ private:
+  fs::path checkpoint_;
+};
+
+TEST(Resume, PeriodicCheckpointSurvivesAKill) {
+  Runs runs("resume-periodic", ffn_spec(kSgd, kOneShot));
+  const archive::ArchiveSummary expected = runs.reference();
+  const fs::path checkpoint = archive::checkpoint_path_of(runs.archive);
+  KeepPeriodicCheckpoint keep(checkpoint);
+  const auto outcome = runs.execute(runs.archive, {&keep}, std::chrono::seconds(1));
+  ASSERT_EQ(outcome.status, "completed") << outcome.message;
+  ASSERT_TRUE(fs::exists(checkpoint.string() + ".kept")) << "no periodic checkpoint was written";
+  EXPECT_FALSE(fs::exists(checkpoint));
+  EXPECT_EQ(archive::read_checkpoint(checkpoint.string() + ".kept").info.reason, "periodic");
+  EXPECT_EQ(archive::read_archive(checkpoint.string() + ".kept").attributes.at("status"), "running");
+
+  // as after a SIGKILL: no final archive, only the periodic checkpoint
+  fs::remove(runs.archive);
+  fs::rename(checkpoint.string() + ".kept", checkpoint);
+  const auto resumed = runs.execute(runs.archive);
+  ASSERT_EQ(resumed.status, "completed") << resumed.message;
+  EXPECT_EQ(first_difference(expected, archive::read_archive(runs.archive)), "");
+}
+
+TEST(Resume, CheckpointOfAnotherSpecIsRefusedAndKept) {
+  Runs first("resume-other-a", ffn_spec(kSgd, kOneShot));
+  StopAt stop(StopPoint::stage_begin, 1);
+  ASSERT_EQ(first.execute(first.archive, {&stop}).status, "interrupted");
+  Runs second("resume-other-b", ffn_spec(kAdam, kOneShot));
+  const fs::path foreign = archive::checkpoint_path_of(second.archive);
+  fs::create_directories(foreign.parent_path());
+  fs::copy_file(archive::checkpoint_path_of(first.archive), foreign);
+
+  const auto outcome = second.execute(second.archive);
+  EXPECT_EQ(outcome.status, "failed");
+  EXPECT_NE(outcome.message.find("was written for spec hash " + first.run.spec_hash), std::string::npos)
+      << outcome.message;
+  EXPECT_NE(outcome.message.find("--force"), std::string::npos) << outcome.message;
+  EXPECT_TRUE(fs::exists(foreign)) << "a refused checkpoint is left in place";
+}
+
+TEST(Resume, ForceStartsOverAndDeletesTheCheckpoint) {
+  Runs runs("resume-force", ffn_spec(kSgd, kOneShot));
+  StopAt stop(StopPoint::stage_begin, 1);
+  ASSERT_EQ(runs.execute(runs.archive, {&stop}).status, "interrupted");
+  SilentProgress progress;
+  run::RunEnvironment environment;
+  environment.archive_path = runs.archive;
+  environment.restart = true;
+  EXPECT_EQ(run::execute_run(runs.run, environment, progress).status, "completed");
+  EXPECT_FALSE(fs::exists(archive::checkpoint_path_of(runs.archive)));
+}
+
+}  // namespace
+}  // namespace structlab
