@@ -81,7 +81,9 @@ RenderedPage open_in_chromium(const std::string& report, const std::string& scre
   fs::path screenshots = fs::path(STRUCTLAB_TEST_BINARY_DIR) / "report-screenshots";
   fs::create_directories(screenshots);
   std::string png = (screenshots / (screenshot_name + ".png")).string();
-  auto shot = run_process(chromium_command(profile, "--window-size=1200,3200 --screenshot=" + png, url));
+  // a fresh profile: the first browser may still hold the other one's lock while it shuts down
+  auto shot = run_process(chromium_command(make_temp_dir("chromium-profile-shot"),
+                                           "--window-size=1200,3200 --screenshot=" + png, url));
   EXPECT_EQ(shot.exit_code, 0) << shot.err;
   EXPECT_GT(fs::exists(png) ? fs::file_size(png) : 0u, 10000u) << "no screenshot at " << png;
   return page;
