@@ -8,6 +8,7 @@
 #include <cctype>
 #include <system_error>
 
+#include "archive/archive_file.hpp"
 #include "archive/archive_layout.hpp"
 #include "archive/hdf5_io.hpp"
 #include "archive/history_table.hpp"
@@ -19,30 +20,8 @@ using namespace detail;
 
 namespace {
 
-// Opens \p path read-only and checks it is a structlab archive this version can read; throws ArchiveError
-// (without the path) saying why not.
-Hdf5Handle open_for_metadata(const fs::path& path) {
-  std::error_code error;
-  if (!fs::is_regular_file(path, error)) throw ArchiveError("no such file");
-  htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
-  if (is_hdf5 == 0) throw ArchiveError("not an HDF5 file");
-  if (is_hdf5 < 0) throw_hdf5_failure("not a readable HDF5 file");
-  Hdf5Handle access = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access properties");
-  check(H5Pset_fclose_degree(access.get(), H5F_CLOSE_STRONG), "file access properties");
-  // a run still writing its .partial holds the lock: then the file is reported, not read
-  check(H5Pset_file_locking(access.get(), true, true), "file access properties");
-  Hdf5Handle file = checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.get()), H5Fclose,
-                            "cannot read the file (truncated, corrupt, or still being written)");
-  if (!has_attribute(file.get(), kFormatAttribute)) {
-    throw ArchiveError(fmt::format("not a structlab run archive (no root attribute '{}')", kFormatAttribute));
-  }
-  std::int64_t format = read_int64_attribute(file.get(), kFormatAttribute);
-  if (format > kArchiveFormatVersion) {
-    throw ArchiveError(fmt::format("written in archive format {}, this structlab reads format {} and older",
-                                   format, kArchiveFormatVersion));
-  }
-  return file;
-}
+// The same checks as read_archive(): a structlab archive this version can read.
+Hdf5Handle open_for_metadata(const fs::path& path) { return open_archive_for_reading(path); }
 
 std::int64_t stage_index_of(const std::string& name) {
   bool digits = !name.empty() && name.size() <= 18 && std::all_of(name.begin(), name.end(), [](char c) {

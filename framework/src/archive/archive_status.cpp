@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "archive/archive_file.hpp"
 #include "archive/archive_layout.hpp"
 #include "archive/hdf5_io.hpp"
 #include "structlab/error.hpp"
@@ -12,14 +13,7 @@ std::map<std::string, std::string> read_root_attributes(const std::filesystem::p
   using namespace detail;
   silence_hdf5_error_printing();
   try {
-    std::error_code error;
-    if (!std::filesystem::is_regular_file(path, error)) throw ArchiveError("no such file");
-    if (H5Fis_hdf5(path.c_str()) <= 0) throw ArchiveError("not an HDF5 file");
-    Hdf5Handle file =
-        checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "cannot read the file (truncated or corrupt)");
-    if (!has_attribute(file.get(), kFormatAttribute)) {
-      throw ArchiveError(fmt::format("not a structlab run archive (no root attribute '{}')", kFormatAttribute));
-    }
+    Hdf5Handle file = open_archive_for_reading(path);
     return read_attributes_as_text(file.get());
   } catch (const std::exception& e) {
     throw ArchiveError(fmt::format("archive {}: {}", path.string(), e.what()));

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <system_error>
 
+#include "archive/archive_file.hpp"
 #include "archive/archive_layout.hpp"
 #include "archive/archive_records.hpp"
 #include "archive/hdf5_io.hpp"
@@ -18,31 +19,6 @@ namespace fs = std::filesystem;
 using namespace detail;
 
 namespace {
-
-// Opens an existing structlab archive read-only; throws ArchiveError (without the path) saying why it is not
-// one.
-Hdf5Handle open_archive_file(const fs::path& path) {
-  std::error_code error;
-  if (!fs::is_regular_file(path, error)) throw ArchiveError("no such file");
-  htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
-  if (is_hdf5 == 0) throw ArchiveError("not an HDF5 file");
-  if (is_hdf5 < 0) throw_hdf5_failure("not a readable HDF5 file");
-  Hdf5Handle access = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "file access properties");
-  check(H5Pset_fclose_degree(access.get(), H5F_CLOSE_STRONG), "file access properties");
-  // the run lock (run_lock.hpp) guards archives; HDF5's flock() fails on NFS and Lustre
-  check(H5Pset_file_locking(access.get(), false, true), "file access properties");
-  Hdf5Handle file =
-      checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, access.get()), H5Fclose, "cannot read the file (truncated or corrupt)");
-  if (!has_attribute(file.get(), kFormatAttribute)) {
-    throw ArchiveError(fmt::format("not a structlab run archive (no root attribute '{}')", kFormatAttribute));
-  }
-  std::int64_t format = read_int64_attribute(file.get(), kFormatAttribute);
-  if (format > kArchiveFormatVersion) {
-    throw ArchiveError(fmt::format("written in archive format {}, this structlab reads format {} and older",
-                                   format, kArchiveFormatVersion));
-  }
-  return file;
-}
 
 std::int64_t stage_index_of(const std::string& name) {
   bool digits = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
@@ -77,7 +53,7 @@ StageRecord read_stage(hid_t stages, const std::string& name, LayerTensors tenso
 ArchiveSummary read_archive(const fs::path& path, LayerTensors tensors) {
   silence_hdf5_error_printing();
   try {
-    Hdf5Handle file = open_archive_file(path);
+    Hdf5Handle file = open_archive_for_reading(path);
     hid_t root = file.get();
     ArchiveSummary summary;
     summary.attributes = read_attributes_as_text(root);
@@ -104,8 +80,9 @@ ArchiveIdentity archive_identity(const fs::path& path) {
   identity.state = archive_state(path);
   if (identity.state != ArchiveState::completed && identity.state != ArchiveState::failed) return identity;
   try {
-    Hdf5Handle file = open_archive_file(path);
-    if (has_attribute(file.get(), "spec_hash")) identity.spec_hash = read_string_attribute(file.get(), "spec_hash");
+    Hdf5Handle file = open_archive_for_reading(path);
+    if (has_attribute(file.get(), "spec_hash"))
+      identity.spec_hash = read_string_attribute(file.get(), "spec_hash");
     if (has_attribute(file.get(), "run_id")) identity.run_id = read_string_attribute(file.get(), "run_id");
   } catch (...) {
     identity.state = ArchiveState::unreadable;
@@ -118,7 +95,7 @@ ArchiveState archive_state(const fs::path& path) {
     silence_hdf5_error_printing();
     std::error_code error;
     if (!fs::exists(path, error)) return error ? ArchiveState::unreadable : ArchiveState::missing;
-    Hdf5Handle file = open_archive_file(path);
+    Hdf5Handle file = open_archive_for_reading(path);
     std::string status = read_string_attribute(file.get(), kStatusAttribute);
     if (status == "completed") return ArchiveState::completed;
     if (status == "failed") return ArchiveState::failed;
