@@ -15,7 +15,8 @@ mkdir -p "$out"
 
 flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -Iframework/include -Iframework/src $(pkg-config --cflags yaml-cpp 2>/dev/null || true))
-core=(framework/src/core/error.cpp framework/src/core/plain_text.cpp framework/src/core/memory_limit.cpp)
+core=(framework/src/core/error.cpp framework/src/core/plain_text.cpp framework/src/core/memory_limit.cpp
+      framework/src/core/random.cpp)
 graph=(framework/src/graph/io.cpp framework/src/graph/io_dot.cpp framework/src/graph/io_edgelist.cpp
        framework/src/graph/io_graphml.cpp framework/src/graph/io_json.cpp framework/src/graph/io_limits.cpp
        framework/src/graph/size_estimate.cpp framework/src/graph/layered_graph.cpp framework/src/graph/cycle.cpp)
@@ -33,7 +34,7 @@ build() {  # target, sources...
   fi
 }
 build fuzz_graph_readers tests/fuzz/fuzz_graph_readers.cpp "${core[@]}" "${graph[@]}"
-build fuzz_spec_loader tests/fuzz/fuzz_spec_loader.cpp "${core[@]}" "${spec[@]}"
+build fuzz_spec_loader tests/fuzz/fuzz_spec_loader.cpp "${core[@]}" "${spec[@]}" "${graph[@]}"
 
 # seed corpora: graph files and specs kept in the repository (the first byte of a graph seed picks its format)
 mkdir -p "$out/corpus-graph" "$out/corpus-spec"

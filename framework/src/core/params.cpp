@@ -203,7 +203,9 @@ std::optional<ParamValue> coerce(const ParamValue& value, ParamType wanted) {
 Params Params::validated(const std::vector<ParamSpec>& specs) const {
   Params out(owner_, key_prefix_);
   for (const auto& [key, entry] : entries_) {
-    auto spec = std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == key; });
+    // a structured binding cannot be captured before C++20 (clang refuses it; the fuzz build uses clang)
+    const std::string& name = key;
+    auto spec = std::find_if(specs.begin(), specs.end(), [&](const ParamSpec& s) { return s.name == name; });
     if (spec == specs.end()) {
       std::vector<std::string> known;
       for (const auto& s : specs) known.push_back(s.name);

@@ -21,6 +21,9 @@ EdgeListGraph parse_json(const std::string& text, const std::string& source) {
   } catch (const nlohmann::json::parse_error& e) {
     // nlohmann's message already says "at line L, column C"
     throw DataError(source + ": malformed JSON graph: " + e.what());
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. a number too large for a double (found by the fuzz target: 311e331)
+    throw DataError(source + ": unusable JSON graph: " + e.what());
   }
   if (!json.is_object() || !json.contains("edges") || !json["edges"].is_array()) {
     throw DataError(source + ": a JSON graph is an object with an \"edges\" array of [u, v] pairs");

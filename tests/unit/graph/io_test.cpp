@@ -181,6 +181,13 @@ TEST(Json, MalformedNamesTheLineAndBadEdgesTheirIndex) {
             std::string::npos);
 }
 
+TEST(Json, ANumberTooLargeForADoubleIsADataError) {
+  // found by the fuzz target (tools/fuzz.sh): nlohmann throws out_of_range, not parse_error, for it
+  std::string message = data_error_of([] { parse_graph("311e331", GraphFormat::json, "huge.json"); });
+  EXPECT_NE(message.find("huge.json: unusable JSON graph"), std::string::npos) << message;
+  EXPECT_NE(message.find("number overflow"), std::string::npos) << message;
+}
+
 TEST(LayeredGraphFile, ToEdgeListIsDirectedAndSorted) {
   EdgeListGraph graph = to_edge_list(LayeredGraph(3, {{1, 2}, {0, 1}}));
   EXPECT_TRUE(graph.directed);
