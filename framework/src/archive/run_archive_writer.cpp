@@ -80,6 +80,17 @@ struct RunArchiveWriter::Impl {
     }
   }
 
+  // `<final>.partial` beside the final path, whose folder is created when writing starts
+  void set_paths(fs::path final) {
+    final_path = std::move(final);
+    partial_path = final_path;
+    partial_path += kPartialSuffix;
+  }
+
+  void create_folder() const {
+    if (final_path.has_parent_path()) fs::create_directories(final_path.parent_path());
+  }
+
   void discard_partial() noexcept {
     history.reset();
     file.reset();
@@ -90,11 +101,9 @@ struct RunArchiveWriter::Impl {
 
 RunArchiveWriter::RunArchiveWriter(fs::path final_path) : impl_(std::make_unique<Impl>()) {
   silence_hdf5_error_printing();
-  impl_->final_path = std::move(final_path);
-  impl_->partial_path = impl_->final_path;
-  impl_->partial_path += kPartialSuffix;
+  impl_->set_paths(std::move(final_path));
   try {
-    if (impl_->final_path.has_parent_path()) fs::create_directories(impl_->final_path.parent_path());
+    impl_->create_folder();
     impl_->file = create_archive_file(impl_->partial_path);
     hid_t root = impl_->file.get();
     write_int64_attribute(root, kFormatAttribute, kArchiveFormatVersion);
@@ -113,21 +122,20 @@ RunArchiveWriter::RunArchiveWriter(fs::path final_path) : impl_(std::make_unique
 RunArchiveWriter::RunArchiveWriter(fs::path final_path, const fs::path& checkpoint)
     : impl_(std::make_unique<Impl>()) {
   silence_hdf5_error_printing();
-  impl_->final_path = std::move(final_path);
-  impl_->partial_path = impl_->final_path;
-  impl_->partial_path += kPartialSuffix;
+  impl_->set_paths(std::move(final_path));
   try {
-    if (impl_->final_path.has_parent_path()) fs::create_directories(impl_->final_path.parent_path());
+    impl_->create_folder();
     fs::copy_file(checkpoint, impl_->partial_path, fs::copy_options::overwrite_existing);
     impl_->file = open_archive_for_writing(impl_->partial_path);
     hid_t root = impl_->file.get();
-    if (has_link(root, kCheckpointGroup)) check(H5Ldelete(root, kCheckpointGroup, H5P_DEFAULT), "dropping /checkpoint");
+    if (has_link(root, kCheckpointGroup))
+      check(H5Ldelete(root, kCheckpointGroup, H5P_DEFAULT), "dropping /checkpoint");
     write_string_attribute(root, kStatusAttribute, "running");
     impl_->history = open_dataset(root, kHistoryDataset);
   } catch (const std::exception& e) {
     impl_->discard_partial();
-    throw ArchiveError(fmt::format("archive {}: cannot go on from checkpoint {}: {}", impl_->partial_path.string(),
-                                   checkpoint.string(), e.what()));
+    throw ArchiveError(fmt::format("archive {}: cannot go on from checkpoint {}: {}",
+                                   impl_->partial_path.string(), checkpoint.string(), e.what()));
   }
 }
 
