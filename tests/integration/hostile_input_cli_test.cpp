@@ -83,6 +83,38 @@ TEST(HostileInputCli, ACorruptLibraryInAPluginFolderIsNamed) {
       << result.err;
 }
 
+// The disk fills up while archives are written. The file size limit (ulimit -f, with SIGXFSZ ignored) makes
+// writes fail with EFBIG exactly where a full disk fails them with ENOSPC, without root or a small mount: the
+// small run's archive fits and is kept, the big run fails with the system's reason, and the process exits 1
+// (it used to crash in HDF5's exit handler, exit 139, after reporting the failures).
+TEST(HostileInputCli, AFullDiskFailsTheRunsItStopsAndKeepsTheOthers) {
+  fs::path dir = make_temp_dir("full-disk");
+  std::string data = write_file(dir / "data.csv", "a,b,label\n0.1,0.2,0\n0.9,0.8,1\n0.2,0.1,0\n0.8,0.9,1\n");
+  std::string spec = write_file(dir / "spec.yaml",
+                                "experiment: disk\n"
+                                "dataset: {plugin: csv, path: \"" + data + "\", test_fraction: 0.5}\n"
+                                "model: {plugin: ffn, hidden_widths: [4]}\n"
+                                "training: {epochs: 1, batch_size: 2, threads: 1}\n"
+                                "grid: {model.hidden_widths: [[4], [300, 300]]}\n");
+  fs::path out = dir / "out";
+  auto result = testing::run_process("bash -c \"trap '' XFSZ; ulimit -f 200; exec '" + std::string(STRUCTLAB_TEST_CLI) +
+                                     "' run " + spec + " --out " + out.string() + "\"");
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_NE(result.out.find("2 runs, 1 failed"), std::string::npos) << result.out;
+  EXPECT_NE(result.err.find("File too large: the disk or the quota is full, or the file size limit (ulimit -f) is "
+                            "reached"),
+            std::string::npos)
+      << result.err;
+
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(out / "disk")) left.push_back(entry.path().filename().string());
+  ASSERT_EQ(left.size(), 1u) << "only the small run's archive, no partial or lock file left: " << left.size();
+  EXPECT_EQ(fs::path(left[0]).extension(), ".h5") << left[0];
+  auto inspected = run_structlab("inspect --json " + (out / "disk" / left[0]).string());
+  EXPECT_EQ(inspected.exit_code, 0) << inspected.err;
+  EXPECT_NE(inspected.out.find("\"status\": \"completed\""), std::string::npos) << inspected.out;
+}
+
 TEST(HostileInputCli, ThreadsAreCappedWithANote) {
   auto result = run_structlab("--threads 100000 version");
   EXPECT_EQ(result.exit_code, 0) << result.err;

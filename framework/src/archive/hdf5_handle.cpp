@@ -1,5 +1,7 @@
 #include "archive/hdf5_handle.hpp"
 
+#include <cerrno>
+#include <cstdlib>
 #include <algorithm>
 #include <vector>
 
@@ -18,6 +20,28 @@ herr_t collect_description(unsigned /*position*/, const H5E_error2_t* entry, voi
   }
   return 0;
 }
+
+// HDF5's file driver reports a failed system call as one long sentence (time, file, descriptor, buffer address,
+// byte counts, "errno = 28, error message = 'No space left on device'"); the reader needs the system's reason.
+std::string with_system_reason(const std::string& text) {
+  const std::string marker = "error message = '";
+  const auto at = text.find(marker);
+  if (at == std::string::npos) return text;
+  const auto start = at + marker.size();
+  const std::string reason = text.substr(start, text.find('\'', start) - start);
+  const auto errno_at = text.find("errno = ");
+  const int code = errno_at == std::string::npos ? 0 : std::atoi(text.c_str() + errno_at + 8);
+  if (code == ENOSPC || code == EFBIG || code == EDQUOT) {
+    return reason + ": the disk or the quota is full, or the file size limit (ulimit -f) is reached";
+  }
+  return reason;
+}
+
+// A write that fails half-way (a full disk) can leave a file that H5Fclose cannot close. HDF5's own exit
+// handler then walks its open files and crashes on that one after main() has returned (exit status 139
+// after every completed archive was saved). structlab closes every file it opens explicitly, so the
+// handler has nothing to do; it is not installed. This runs when the library is loaded, before any HDF5 call.
+const bool hdf5_exit_handler_skipped = H5dont_atexit() >= 0;
 
 }  // namespace
 
@@ -54,8 +78,18 @@ std::string take_hdf5_error_text() {
   H5Eclear2(H5E_DEFAULT);
   if (descriptions.empty()) return "HDF5 reported a failure without an explanation";
   // the outermost entry says what was attempted, the innermost why it failed; the middle is noise
-  if (descriptions.size() == 1) return descriptions.front();
-  return descriptions.front() + " (" + descriptions.back() + ")";
+  // ... unless a failed system call is the reason, wherever HDF5 put it
+  std::string cause = descriptions.back();
+  for (const auto& text : descriptions) {
+    if (text.find("errno = ") != std::string::npos) cause = with_system_reason(text);
+  }
+  std::string attempt = descriptions.front();
+  if (const auto details = attempt.find(", errno = "); details != std::string::npos) {
+    attempt.resize(details);
+  } else if (descriptions.size() == 1) {
+    return cause;
+  }
+  return attempt + " (" + cause + ")";
 }
 
 void throw_hdf5_failure(const std::string& what) { throw ArchiveError(what + ": " + take_hdf5_error_text()); }
