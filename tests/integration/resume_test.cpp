@@ -6,11 +6,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "structlab/archive/checkpoint.hpp"
 #include "structlab/archive/run_archive.hpp"
 #include "structlab/run/execute_run.hpp"
+#include "structlab/run/run_lock.hpp"
 #include "structlab/run/runner.hpp"
 #include "structlab/spec/loader.hpp"
 #include "structlab/train/engine.hpp"
@@ -232,6 +234,74 @@ TEST(Resume, ForceStartsOverAndDeletesTheCheckpoint) {
   environment.restart = true;
   EXPECT_EQ(run::execute_run(runs.run, environment, progress).status, "completed");
   EXPECT_FALSE(fs::exists(archive::checkpoint_path_of(runs.archive)));
+}
+
+// Rewrites the run's lock file as another host's when stage \p stage ends: what this process finds when it
+// was frozen longer than the stale age and another process took the run over. With \p then_stop it also
+// asks for a stop, so the engine goes for a checkpoint next.
+class TakeOverLockAt : public train::TrainingHook {
+ public:
+  TakeOverLockAt(fs::path lock, std::int64_t stage, bool then_stop)
+      : lock_(std::move(lock)), stage_(stage), then_stop_(then_stop) {}
+  std::string name() const override { return "test-takeover"; }
+  void stage_end(train::TrainingEngine& engine) override {
+    if (engine.position().stage != stage_) return;
+    const fs::path fresh = lock_.string() + ".other";
+    std::ofstream(fresh) << kOtherHolder;
+    fs::rename(fresh, lock_);
+    if (then_stop_) engine.request_stop();
+  }
+  static constexpr const char* kOtherHolder = "other-host 4242 2026-11-30T00:00:00Z\n";
+
+ private:
+  fs::path lock_;
+  std::int64_t stage_;
+  bool then_stop_;
+};
+
+// Runs \p runs holding its lock, with the lock taken over at the end of stage 0.
+run::RunOutcome execute_losing_the_lock(const Runs& runs, bool then_stop) {
+  fs::create_directories(runs.archive.parent_path());
+  run::LockHolder holder;
+  std::unique_ptr<run::RunLock> lock = run::RunLock::acquire(run::lock_path_of(runs.archive), holder);
+  EXPECT_TRUE(lock) << holder.describe();
+  if (!lock) return {};
+  TakeOverLockAt takeover(lock->path(), 0, then_stop);
+  SilentProgress progress;
+  run::RunEnvironment environment;
+  environment.archive_path = runs.archive;
+  environment.extra_hooks = {&takeover};
+  environment.checkpoint_every = std::chrono::seconds(0);
+  environment.run_lock = lock.get();
+  return run::execute_run(runs.run, environment, progress);
+}
+
+std::string file_text(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(RunLockLost, ARunTakenOverEndsLockedAndLeavesTheRunsFilesToTheNewHolder) {
+  Runs runs("lock-lost", ffn_spec(kSgd, kOneShot));
+  const auto outcome = execute_losing_the_lock(runs, false);
+  EXPECT_EQ(outcome.status, "locked");
+  EXPECT_NE(outcome.message.find("lost its run lock"), std::string::npos) << outcome.message;
+  EXPECT_NE(outcome.message.find("host other-host, pid 4242"), std::string::npos) << outcome.message;
+  EXPECT_FALSE(fs::exists(runs.archive)) << "the temporary archive is not renamed to the final name";
+  fs::path partial = runs.archive;
+  partial += ".partial";
+  EXPECT_TRUE(fs::exists(partial)) << "the temporary archive is left to the new holder, not deleted";
+  EXPECT_EQ(file_text(run::lock_path_of(runs.archive)), TakeOverLockAt::kOtherHolder)
+      << "the new holder's lock is neither removed nor touched";
+}
+
+TEST(RunLockLost, AStopAfterATakeoverWritesNoCheckpoint) {
+  Runs runs("lock-lost-stop", ffn_spec(kSgd, kOneShot));
+  const auto outcome = execute_losing_the_lock(runs, true);
+  EXPECT_EQ(outcome.status, "locked") << outcome.message;
+  EXPECT_FALSE(fs::exists(archive::checkpoint_path_of(runs.archive)));
+  EXPECT_FALSE(fs::exists(runs.archive));
+  EXPECT_EQ(file_text(run::lock_path_of(runs.archive)), TakeOverLockAt::kOtherHolder);
 }
 
 }  // namespace

@@ -47,6 +47,8 @@ Hdf5Handle archive_file_access() {
 }
 
 Hdf5Handle create_archive_file(const fs::path& partial_path) {
+  // a new inode, not the old one truncated: a stalled former holder of the run may still write to that one
+  fs::remove(partial_path);
   Hdf5Handle access = archive_file_access();
   return checked(H5Fcreate(partial_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose,
                  "creating the file");
@@ -125,7 +127,9 @@ RunArchiveWriter::RunArchiveWriter(fs::path final_path, const fs::path& checkpoi
   impl_->set_paths(std::move(final_path));
   try {
     impl_->create_folder();
-    fs::copy_file(checkpoint, impl_->partial_path, fs::copy_options::overwrite_existing);
+    // a new inode, not the old one truncated: a stalled former holder of the run may still write to that one
+    fs::remove(impl_->partial_path);
+    fs::copy_file(checkpoint, impl_->partial_path);
     impl_->file = open_archive_for_writing(impl_->partial_path);
     hid_t root = impl_->file.get();
     if (has_link(root, kCheckpointGroup))
@@ -142,7 +146,8 @@ RunArchiveWriter::RunArchiveWriter(fs::path final_path, const fs::path& checkpoi
 void RunArchiveWriter::copy_to(const fs::path& destination, const std::string& status) {
   impl_->run("copy the archive", [&] {
     check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "flushing the file");
-    fs::copy_file(impl_->partial_path, destination, fs::copy_options::overwrite_existing);
+    fs::remove(destination);
+    fs::copy_file(impl_->partial_path, destination);
     Hdf5Handle copy = open_archive_for_writing(destination);
     write_string_attribute(copy.get(), kStatusAttribute, status);
     copy.close("closing " + destination.string());
@@ -257,6 +262,12 @@ void RunArchiveWriter::finish(const std::string& status, const std::string& mess
       sync_to_disk(impl_->final_path.parent_path(), "flushing the directory");
     impl_->finished = true;
   });
+}
+
+void RunArchiveWriter::abandon() noexcept {
+  impl_->history.reset();
+  impl_->file.reset();
+  impl_->finished = true;
 }
 
 const fs::path& RunArchiveWriter::final_path() const { return impl_->final_path; }

@@ -16,6 +16,7 @@
 #include "structlab/plugin/generator.hpp"
 #include "structlab/plugin/model_kind.hpp"
 #include "structlab/random.hpp"
+#include "structlab/run/run_lock.hpp"
 #include "structlab/run/stop.hpp"
 #include "structlab/runtime.hpp"
 #include "structlab/spec/training_options.hpp"
@@ -31,6 +32,27 @@ namespace {
 
 using detail::RunState;
 namespace fs = std::filesystem;
+
+// The run's lock now names another process: this run must stop and leave the run's files to it.
+class RunLockLost : public Error {
+ public:
+  using Error::Error;
+};
+
+// The message of a run that lost its lock to whoever holds it now.
+std::string lost_lock_message(const RunLock& lock) {
+  return fmt::format("lost its run lock {} to another process ({}): the run was taken over while this process "
+                     "did not refresh the lock for {} s (suspended or frozen?); stopped without writing, "
+                     "renaming or deleting any of the run's files",
+                     lock.path().string(), lock.current_holder().describe(), RunLock::kStaleAfter.count());
+}
+
+// Throws RunLockLost when the caller held the run's lock and it is no longer this process's.
+void check_lock(const RunEnvironment& environment) {
+  if (environment.run_lock && !environment.run_lock->verify()) {
+    throw RunLockLost(lost_lock_message(*environment.run_lock));
+  }
+}
 
 std::string utc_now() {
   std::time_t now = std::time(nullptr);
@@ -185,14 +207,15 @@ void execute(RunState& state, const RunEnvironment& environment) {
   }
   state.schedule = detail::make_schedule(state.spec, *state.model, pruner, state.engine->steps_per_epoch());
   state.recorder = std::make_unique<detail::StageRecorder>(state.spec, *state.writer, state.progress,
-                                                           detail::planned_epochs(state.spec));
+                                                           detail::total_epochs(state.schedule->stages()));
   state.engine->add_hook(*state.schedule);
   state.engine->add_hook(*state.recorder);
   for (train::TrainingHook* hook : environment.extra_hooks) state.engine->add_hook(*hook);
 
   train::TrainingEngine& engine = *state.engine;
   engine.set_checkpointer(
-      [&state, &engine, checkpoint_path](const std::string& bytes, train::CheckpointReason reason) {
+      [&state, &engine, &environment, checkpoint_path](const std::string& bytes, train::CheckpointReason reason) {
+        check_lock(environment);
         archive::CheckpointInfo info;
         info.structlab_version = STRUCTLAB_VERSION;
         info.run_id = state.spec.run_id;
@@ -213,7 +236,7 @@ void execute(RunState& state, const RunEnvironment& environment) {
         }
       },
       environment.checkpoint_every);
-  engine.set_stop_source([] { return stop_requested(); });
+  engine.set_stop_source([lock = environment.run_lock] { return stop_requested() || (lock && !lock->held()); });
   if (resume) {
     report(state, "resuming from " + resume->info.position);
     engine.load_state(resume->state);
@@ -233,7 +256,11 @@ RunOutcome execute_run(const spec::RunSpec& run, const RunEnvironment& environme
   outcome.archive = environment.archive_path;
   try {
     execute(state, environment);
+    check_lock(environment);
     outcome.status = "completed";
+  } catch (const RunLockLost& e) {
+    outcome.status = "locked";
+    outcome.message = e.what();
   } catch (const RunInterrupted& e) {
     outcome.status = "interrupted";
     outcome.message = std::string(e.what()) + "; run the same command again to resume";
@@ -249,7 +276,13 @@ RunOutcome execute_run(const spec::RunSpec& run, const RunEnvironment& environme
     outcome.active_weights = state.model->active_weight_count();
     outcome.total_weights = state.model->total_weight_count();
   }
-  if (outcome.status != "interrupted") {
+  if (outcome.status == "failed" && environment.run_lock && !environment.run_lock->verify()) {
+    outcome.status = "locked";
+    outcome.message = lost_lock_message(*environment.run_lock) + "; it had failed: " + outcome.message;
+  }
+  if (outcome.status == "locked") {
+    if (state.writer) state.writer->abandon();
+  } else if (outcome.status != "interrupted") {
     try {
       if (!state.writer) {
         // the run failed before its archive was opened: record the failure in an archive of its own

@@ -130,9 +130,19 @@ RunLock::RunLock(fs::path path, std::string content) : path_(std::move(path)), c
 void RunLock::beat() {
   std::unique_lock<std::mutex> guard(mutex_);
   while (!wake_.wait_for(guard, kHeartbeat, [this] { return stopping_; })) {
+    // touch only a lock that is still ours: refreshing another holder's file would hide that it went stale
+    if (!verify()) return;
     ::utimensat(AT_FDCWD, path_.c_str(), nullptr, 0);
   }
 }
+
+bool RunLock::verify() const {
+  if (lost_) return false;
+  if (read_file(path_) != content_) lost_ = true;
+  return !lost_;
+}
+
+LockHolder RunLock::current_holder() const { return holder_of(path_); }
 
 RunLock::~RunLock() {
   {

@@ -126,6 +126,7 @@ std::vector<RunOutcome> run_plan(const spec::ExperimentPlan& plan, const RunnerO
     environment.plugin_paths = plan.plugin_paths;
     environment.checkpoint_every = options.checkpoint_every;
     environment.restart = options.force;
+    environment.run_lock = lock.get();
     outcomes[i] = execute_run(run, environment, progress);
     progress.finished(outcomes[i]);
   };

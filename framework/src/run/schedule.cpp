@@ -124,16 +124,18 @@ class IterativeSchedule : public TrainingSchedule {
  public:
   IterativeSchedule(const spec::RunSpec& run, std::shared_ptr<plugin::PruningStrategy> pruner,
                     nn::MaskedModel& model)
-      : TrainingSchedule(run, std::move(pruner)), initial_weights_(snapshot_weights(model)) {}
+      : TrainingSchedule(run, std::move(pruner)),
+        rewind_(rewind_point(run.pruning->schedule.rewind)),
+        initial_weights_(snapshot_weights(model)) {}
 
   void stage_begin(train::TrainingEngine& engine) override {
     const std::int64_t level = engine.position().stage;
     if (level == 0) return;
     const auto& schedule = pruning().schedule;
     prune(engine, pruning().selection, level);
-    if (schedule.rewind == "init") {
+    if (rewind_ == RewindPoint::init) {
       restore_weights(engine.model(), initial_weights_);
-    } else if (schedule.rewind == "epoch") {
+    } else if (rewind_ == RewindPoint::epoch) {
       if (rewind_weights_.empty()) {
         throw ConfigError(
             fmt::format("pruning.schedule.rewind_epoch: {} is after the last training epoch ({})",
@@ -148,7 +150,7 @@ class IterativeSchedule : public TrainingSchedule {
 
   void epoch_end(train::TrainingEngine& engine, const train::EpochResult& result) override {
     const auto& schedule = pruning().schedule;
-    if (result.stage == 0 && schedule.rewind == "epoch" && schedule.rewind_epoch == result.epoch) {
+    if (result.stage == 0 && rewind_ == RewindPoint::epoch && schedule.rewind_epoch == result.epoch) {
       rewind_weights_ = snapshot_weights(engine.model());
     }
   }
@@ -175,6 +177,7 @@ class IterativeSchedule : public TrainingSchedule {
   }
 
  private:
+  RewindPoint rewind_;
   WeightSnapshot initial_weights_;
   WeightSnapshot rewind_weights_;  // empty until stage 0 reaches rewind_epoch
 };
@@ -215,16 +218,40 @@ class GradualSchedule : public TrainingSchedule {
 
 }  // namespace
 
+ScheduleKind schedule_kind(const std::string& kind) {
+  if (kind == "one_shot") return ScheduleKind::one_shot;
+  if (kind == "iterative") return ScheduleKind::iterative;
+  if (kind == "gradual") return ScheduleKind::gradual;
+  throw ConfigError("pruning.schedule.kind: unknown schedule '" + kind +
+                    "'; expected one_shot, iterative or gradual");
+}
+
+RewindPoint rewind_point(const std::string& rewind) {
+  if (rewind == "none") return RewindPoint::none;
+  if (rewind == "init") return RewindPoint::init;
+  if (rewind == "epoch") return RewindPoint::epoch;
+  throw ConfigError("pruning.schedule.rewind: unknown rewind point '" + rewind + "'; expected none, init or epoch");
+}
+
+std::int64_t total_epochs(const std::vector<train::StagePlan>& stages) {
+  std::int64_t epochs = 0;
+  for (const auto& stage : stages) epochs += stage.epochs;
+  return epochs;
+}
+
 std::unique_ptr<Schedule> make_schedule(const spec::RunSpec& run, nn::MaskedModel& model,
                                         std::shared_ptr<plugin::PruningStrategy> pruner,
                                         std::int64_t steps_per_epoch) {
   if (!run.pruning) return std::make_unique<TrainingSchedule>(run, nullptr);
-  const std::string& kind = run.pruning->schedule.kind;
-  if (kind == "one_shot") return std::make_unique<OneShotSchedule>(run, std::move(pruner));
-  if (kind == "iterative") return std::make_unique<IterativeSchedule>(run, std::move(pruner), model);
-  if (kind == "gradual") return std::make_unique<GradualSchedule>(run, std::move(pruner), steps_per_epoch);
-  throw ConfigError("pruning.schedule.kind: unknown schedule '" + kind +
-                    "'; expected one_shot, iterative or gradual");
+  switch (schedule_kind(run.pruning->schedule.kind)) {
+    case ScheduleKind::one_shot:
+      return std::make_unique<OneShotSchedule>(run, std::move(pruner));
+    case ScheduleKind::iterative:
+      return std::make_unique<IterativeSchedule>(run, std::move(pruner), model);
+    case ScheduleKind::gradual:
+      return std::make_unique<GradualSchedule>(run, std::move(pruner), steps_per_epoch);
+  }
+  throw ConfigError("pruning.schedule.kind: unhandled schedule '" + run.pruning->schedule.kind + "'");
 }
 
 }  // namespace structlab::run::detail

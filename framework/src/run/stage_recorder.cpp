@@ -44,20 +44,6 @@ void add_dead_unit_metrics(nn::MaskedModel& model, std::map<std::string, double>
 
 }  // namespace
 
-std::int64_t planned_epochs(const spec::RunSpec& run) {
-  std::int64_t epochs = run.training.epochs;
-  if (!run.pruning) return epochs;
-  const spec::PruningSchedule& schedule = run.pruning->schedule;
-  if (schedule.kind == "one_shot") return epochs + schedule.finetune_epochs;
-  if (schedule.kind == "iterative") {
-    const std::int64_t per_level =
-        schedule.retrain_epochs > 0 ? schedule.retrain_epochs : run.training.epochs;
-    return epochs + schedule.levels * per_level;
-  }
-  if (schedule.kind == "gradual") return epochs + schedule.end_epoch + schedule.finetune_epochs;
-  return epochs;
-}
-
 archive::StageRecord stage_record(nn::MaskedModel& model, std::int64_t index, const std::string& description,
                                   const train::Evaluation& test, graph::MetricsMode metrics_mode) {
   archive::StageRecord record;

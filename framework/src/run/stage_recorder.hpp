@@ -50,7 +50,4 @@ class StageRecorder : public train::TrainingHook {
 archive::StageRecord stage_record(nn::MaskedModel& model, std::int64_t index, const std::string& description,
                                   const train::Evaluation& test, graph::MetricsMode metrics_mode);
 
-/// Epochs the whole run will train, from the training and pruning specs.
-std::int64_t planned_epochs(const spec::RunSpec& run);
-
 }  // namespace structlab::run::detail

@@ -111,6 +111,9 @@ class RunArchiveWriter {
   /// Flushes everything written so far and copies the archive, as a complete HDF5 file, to \p destination
   /// (replacing it); the copy's status is \p status. Used for checkpoints.
   void copy_to(const std::filesystem::path& destination, const std::string& status);
+  /// Closes the file and leaves the temporary file where it is: for a run that lost its run lock, whose
+  /// temporary file another process may be writing now. Nothing is written, renamed or deleted afterwards.
+  void abandon() noexcept;
   /// The final path.
   const std::filesystem::path& final_path() const;
 

@@ -13,6 +13,8 @@
 
 namespace structlab::run {
 
+class RunLock;
+
 /// What a run needs besides its spec.
 struct RunEnvironment {
   std::filesystem::path archive_path;                ///< final archive path
@@ -24,6 +26,10 @@ struct RunEnvironment {
   bool restart = false;
   /// Hooks added to the training engine after the run's own (embedding programs, tests); not owned.
   std::vector<train::TrainingHook*> extra_hooks;
+  /// The run's lock when the caller holds one (not owned). A run that loses it (another process took the run
+  /// over) stops at the next step boundary, or before its next checkpoint or its final rename, and ends as
+  /// "locked" without writing, renaming or deleting any of the run's files.
+  const RunLock* run_lock = nullptr;
 };
 
 /// Executes \p run and writes its archive. Never throws for a failure inside the run: the outcome (and the

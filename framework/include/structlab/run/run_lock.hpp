@@ -5,6 +5,7 @@
 /// Lustre honour, unlike the flock() HDF5 would use), holding the holder's host, pid and start time; the holder
 /// touches it every `heartbeat` while it runs.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -48,6 +49,18 @@ class RunLock {
   /// The lock file.
   const std::filesystem::path& path() const { return path_; }
 
+  /// False once the heartbeat found the lock file gone or naming another process: a process whose heartbeat
+  /// stopped for longer than the stale age (a suspended machine, a frozen node) may find its run taken over.
+  /// Cheap (no file access); the heartbeat updates it.
+  bool held() const { return !lost_; }
+
+  /// Reads the lock file now: true when it is still this process's. A run calls it before every file operation
+  /// that another holder's files would suffer from (a checkpoint, the final rename).
+  bool verify() const;
+
+  /// Who holds the lock now, as its file says (for the message of a lost lock).
+  LockHolder current_holder() const;
+
  private:
   RunLock(std::filesystem::path path, std::string content);
   void beat();
@@ -57,6 +70,7 @@ class RunLock {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  mutable std::atomic<bool> lost_{false};
   std::thread heartbeat_;
 };
 
