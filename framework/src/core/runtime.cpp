@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "core/host_clock.hpp"
 #include "structlab/error.hpp"
 #include "structlab/version.hpp"
 
@@ -58,8 +59,7 @@ RuntimeInfo runtime_info() {
   info.blas = blas_name(info.blas_path);
   info.threads = torch::get_num_threads();
   info.cores = static_cast<int>(std::thread::hardware_concurrency());
-  char host[256] = {0};
-  if (gethostname(host, sizeof(host) - 1) == 0) info.host = host;
+  info.host = detail::host_name();
   info.allocator = freed_memory_retained
                        ? "glibc malloc, keeps freed memory (mmap threshold 32 MiB, trim 1 GiB)"
                        : "glibc malloc, default thresholds";

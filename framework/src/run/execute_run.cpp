@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "core/host_clock.hpp"
 #include "run/run_state.hpp"
 #include "run/schedule.hpp"
 #include "run/stage_recorder.hpp"
@@ -30,6 +31,8 @@ RunState::~RunState() = default;
 
 namespace {
 
+using structlab::detail::utc_now;
+
 using detail::RunState;
 namespace fs = std::filesystem;
 
@@ -52,13 +55,6 @@ void check_lock(const RunEnvironment& environment) {
   if (environment.run_lock && !environment.run_lock->verify()) {
     throw RunLockLost(lost_lock_message(*environment.run_lock));
   }
-}
-
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return text;
 }
 
 void report(RunState& state, const std::string& stage) {

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "core/host_clock.hpp"
 #include "structlab/error.hpp"
 
 namespace structlab::run {
@@ -21,17 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return text;
-}
-
-std::string host_name() {
-  char host[256] = {0};
-  return ::gethostname(host, sizeof(host) - 1) == 0 ? host : "unknown-host";
-}
+using structlab::detail::host_name;
+using structlab::detail::utc_now;
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path);
