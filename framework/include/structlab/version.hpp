@@ -7,7 +7,7 @@
 
 /// Version of the plugin API; a plugin built against another one is refused before it runs.
 /// Bump it whenever a plugin interface, Params, LayeredGraph or MaskedModel changes incompatibly.
-#define STRUCTLAB_PLUGIN_API_VERSION 2
+#define STRUCTLAB_PLUGIN_API_VERSION 3
 
 namespace structlab {
 

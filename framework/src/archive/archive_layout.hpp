@@ -23,6 +23,8 @@ inline constexpr const char* kEndTimeAttribute = "end_time";
 inline constexpr const char* kSpecDataset = "spec";
 inline constexpr const char* kStructureGroup = "structure";
 inline constexpr const char* kStagesGroup = "stages";
+/// Mask snapshots taken during a stage (dynamic sparse training): `/snapshots/<stage>-<label>`, laid out as a stage.
+inline constexpr const char* kSnapshotsGroup = "snapshots";
 inline constexpr const char* kLayersGroup = "layers";
 inline constexpr const char* kHistoryDataset = "history";
 inline constexpr const char* kEdgesDataset = "edges";

@@ -201,38 +201,60 @@ void RunArchiveWriter::write_structure(const graph::LayeredGraph& structure,
   });
 }
 
+namespace {
+
+// Everything that can be wrong with a stage record, checked before the first byte of it is written.
+void validate_stage_record(const StageRecord& stage) {
+  if (stage.index < 0) throw ArchiveError(fmt::format("stage index {} is negative", stage.index));
+  if (stage.metrics.count(kDescriptionAttribute) != 0) {
+    throw ArchiveError(fmt::format("a metric may not be named '{}'", kDescriptionAttribute));
+  }
+  if (stage.structure_metrics.count(kNumVerticesAttribute) != 0) {
+    throw ArchiveError(fmt::format("a structure metric may not be named '{}'", kNumVerticesAttribute));
+  }
+  validate_named_tensors(stage.parameters);
+  std::set<std::string> layer_names;
+  for (const LayerRecord& layer : stage.layers) {
+    validate_layer(layer);
+    if (!layer_names.insert(layer.name).second) throw ArchiveError(fmt::format("two layers named '{}'", layer.name));
+  }
+  stage.structure.layer_per_vertex();
+}
+
+// Writes \p stage as the group \p name of \p parent (a stage under /stages, or a snapshot under /snapshots).
+void write_stage_group(hid_t parent, const std::string& name, const StageRecord& stage) {
+  Hdf5Handle group = create_group(parent, name, false);
+  write_string_attribute(group.get(), kDescriptionAttribute, stage.description);
+  for (const auto& [metric, value] : stage.metrics) write_double_attribute(group.get(), metric, value);
+  Hdf5Handle layers = create_group(group.get(), kLayersGroup, true);
+  for (const LayerRecord& layer : stage.layers) write_layer(layers.get(), layer);
+  Hdf5Handle parameters = create_group(group.get(), kParametersGroup, false);
+  write_named_tensors(parameters.get(), stage.parameters);
+  Hdf5Handle structure = create_group(group.get(), kStructureGroup, false);
+  write_graph(structure.get(), stage.structure, stage.structure_metrics);
+}
+
+}  // namespace
+
 void RunArchiveWriter::write_stage(const StageRecord& stage) {
   std::string name = stage_group_name(stage.index);
   impl_->run(fmt::format("write stage {}", name).c_str(), [&] {
-    // everything that can be wrong with the record is checked before the first byte is written
-    if (stage.index < 0) throw ArchiveError(fmt::format("stage index {} is negative", stage.index));
+    validate_stage_record(stage);
     Hdf5Handle stages = open_group(impl_->file.get(), kStagesGroup);
     if (has_link(stages.get(), name)) throw ArchiveError(fmt::format("/stages/{} was already written", name));
-    if (stage.metrics.count(kDescriptionAttribute) != 0) {
-      throw ArchiveError(fmt::format("a metric may not be named '{}'", kDescriptionAttribute));
-    }
-    if (stage.structure_metrics.count(kNumVerticesAttribute) != 0) {
-      throw ArchiveError(fmt::format("a structure metric may not be named '{}'", kNumVerticesAttribute));
-    }
-    validate_named_tensors(stage.parameters);
-    std::set<std::string> layer_names;
-    for (const LayerRecord& layer : stage.layers) {
-      validate_layer(layer);
-      if (!layer_names.insert(layer.name).second) {
-        throw ArchiveError(fmt::format("two layers named '{}'", layer.name));
-      }
-    }
-    stage.structure.layer_per_vertex();
+    write_stage_group(stages.get(), name, stage);
+  });
+}
 
-    Hdf5Handle group = create_group(stages.get(), name, false);
-    write_string_attribute(group.get(), kDescriptionAttribute, stage.description);
-    for (const auto& [metric, value] : stage.metrics) write_double_attribute(group.get(), metric, value);
-    Hdf5Handle layers = create_group(group.get(), kLayersGroup, true);
-    for (const LayerRecord& layer : stage.layers) write_layer(layers.get(), layer);
-    Hdf5Handle parameters = create_group(group.get(), kParametersGroup, false);
-    write_named_tensors(parameters.get(), stage.parameters);
-    Hdf5Handle structure = create_group(group.get(), kStructureGroup, false);
-    write_graph(structure.get(), stage.structure, stage.structure_metrics);
+void RunArchiveWriter::write_snapshot(const std::string& label, const StageRecord& snapshot) {
+  const std::string name = stage_group_name(snapshot.index) + "-" + label;
+  impl_->run(fmt::format("write snapshot {}", name).c_str(), [&] {
+    validate_stage_record(snapshot);
+    hid_t root = impl_->file.get();
+    if (!has_link(root, kSnapshotsGroup)) create_group(root, kSnapshotsGroup, false);
+    Hdf5Handle snapshots = open_group(root, kSnapshotsGroup);
+    if (has_link(snapshots.get(), name)) throw ArchiveError(fmt::format("/snapshots/{} was already written", name));
+    write_stage_group(snapshots.get(), name, snapshot);
   });
 }
 

@@ -16,6 +16,7 @@
 #include "structlab/error.hpp"
 #include "structlab/plugin/dataset.hpp"
 #include "structlab/plugin/generator.hpp"
+#include "structlab/plugin/grower.hpp"
 #include "structlab/plugin/model_kind.hpp"
 #include "structlab/plugin/pruner.hpp"
 #include "structlab/plugin/register.hpp"
@@ -228,6 +229,7 @@ PluginDescriptor PluginRegistry::describe(PluginKind kind, const std::string& na
     case PluginKind::model: return run(std::common_type<ModelKind>{});
     case PluginKind::pruner: return run(std::common_type<PruningStrategy>{});
     case PluginKind::dataset: return run(std::common_type<Dataset>{});
+    case PluginKind::grower: return run(std::common_type<GrowthCriterion>{});
   }
   throw PluginLoadError("unknown plugin kind");
 }
@@ -267,6 +269,10 @@ std::shared_ptr<PruningStrategy> PluginRegistry::create_pruner(const std::string
 
 std::shared_ptr<Dataset> PluginRegistry::create_dataset(const std::string& name, const Params& params) {
   return create<Dataset>(PluginKind::dataset, name, params);
+}
+
+std::shared_ptr<GrowthCriterion> PluginRegistry::create_grower(const std::string& name, const Params& params) {
+  return create<GrowthCriterion>(PluginKind::grower, name, params);
 }
 
 }  // namespace structlab::plugin

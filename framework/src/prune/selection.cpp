@@ -224,6 +224,10 @@ PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Ten
   return report;
 }
 
+std::vector<bool> excluded_layers(nn::MaskedModel& model, const SelectionOptions& selection) {
+  return excluded_layers(model.masked_layers(), selection, model.num_structure_layers());
+}
+
 PruneReport prune_step(nn::MaskedModel& model, const plugin::PruningStrategy& strategy,
                        plugin::PruningContext& context, const SelectionOptions& selection) {
   validate_selection(selection);

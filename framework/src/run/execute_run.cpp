@@ -139,6 +139,10 @@ void open_archive(RunState& state, const fs::path& path) {
   if (state.spec.pruning) {
     attributes.plugins.push_back(plugin_use(state.registry, "pruning", plugin::PluginKind::pruner,
                                             state.spec.pruning->strategy.plugin));
+    if (!state.spec.pruning->grow.plugin.empty()) {
+      attributes.plugins.push_back(plugin_use(state.registry, "growth", plugin::PluginKind::grower,
+                                              state.spec.pruning->grow.plugin));
+    }
   }
   state.writer->write_run_attributes(attributes);
   state.writer->write_spec(state.spec.canonical_yaml);
@@ -166,6 +170,12 @@ std::optional<archive::Checkpoint> checkpoint_to_resume(const spec::RunSpec& run
                     "and structlab {}, "
                     "so it is not used. Delete it, or run with --force to start the run over",
                     path.string(), info.spec_hash, info.structlab_version, run.spec_hash, STRUCTLAB_VERSION));
+  }
+  // another LibTorch computes differently: the resumed run would not end as the uninterrupted one
+  if (!info.torch_version.empty() && info.torch_version != torch_version()) {
+    throw ConfigError(fmt::format("checkpoint {} was written with LibTorch {}; this structlab runs LibTorch {}, "
+                                  "so it is not used. Delete it, or run with --force to start the run over",
+                                  path.string(), info.torch_version, torch_version()));
   }
   return checkpoint;
 }
@@ -197,13 +207,22 @@ void execute(RunState& state, const RunEnvironment& environment) {
   state.engine = std::make_unique<train::TrainingEngine>(
       *state.model, state.data, spec::trainer_options(training), state.spec.seed, training.loss == "auto");
   std::shared_ptr<plugin::PruningStrategy> pruner;
+  std::shared_ptr<plugin::GrowthCriterion> grower;
   if (state.spec.pruning) {
     pruner = state.registry.create_pruner(state.spec.pruning->strategy.plugin,
                                           state.spec.pruning->strategy.params);
+    if (!state.spec.pruning->grow.plugin.empty()) {
+      grower = state.registry.create_grower(state.spec.pruning->grow.plugin, state.spec.pruning->grow.params);
+    }
   }
-  state.schedule = detail::make_schedule(state.spec, *state.model, pruner, state.engine->steps_per_epoch());
+  state.schedule =
+      detail::make_schedule(state.spec, *state.model, pruner, grower, state.engine->steps_per_epoch());
   state.recorder = std::make_unique<detail::StageRecorder>(state.spec, *state.writer, state.progress,
                                                            detail::total_epochs(state.schedule->stages()));
+  state.schedule->set_snapshot_writer([recorder = state.recorder.get()](train::TrainingEngine& engine,
+                                                                        const std::string& label) {
+    recorder->write_snapshot(engine, label);
+  });
   state.engine->add_hook(*state.schedule);
   state.engine->add_hook(*state.recorder);
   for (train::TrainingHook* hook : environment.extra_hooks) state.engine->add_hook(*hook);

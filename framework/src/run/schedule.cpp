@@ -10,6 +10,11 @@
 #include "structlab/random.hpp"
 
 namespace structlab::run::detail {
+
+torch::Tensor EnginePruningContext::loss(nn::MaskedModel& /*model*/, std::int64_t index) {
+  return trainer_.batch_loss(index);
+}
+
 namespace {
 
 /// Saved parameter values, for rewinding.
@@ -55,21 +60,6 @@ prune::GradualOptions gradual_options(const spec::PruningSchedule& schedule) {
   return {schedule.initial_sparsity, schedule.final_sparsity, schedule.start_epoch, schedule.end_epoch,
           schedule.frequency};
 }
-
-/// Gives strategies access to training batches of the run.
-class EnginePruningContext : public plugin::PruningContext {
- public:
-  EnginePruningContext(train::Trainer& trainer, std::uint64_t seed) : trainer_(trainer), seed_(seed) {}
-  std::uint64_t seed() const override { return seed_; }
-  std::int64_t num_batches() const override { return trainer_.steps_per_epoch(); }
-  torch::Tensor loss(nn::MaskedModel& /*model*/, std::int64_t index) override {
-    return trainer_.batch_loss(index);
-  }
-
- private:
-  train::Trainer& trainer_;
-  std::uint64_t seed_;
-};
 
 /// Stage 0 (training) and what every pruning schedule shares.
 class TrainingSchedule : public Schedule {
@@ -197,12 +187,17 @@ class GradualSchedule : public TrainingSchedule {
 
   void after_step(train::TrainingEngine& engine) override {
     if (engine.position().stage != 1) return;
-    const std::int64_t step = engine.position().epoch * engine.steps_per_epoch() + engine.position().step;
+    const std::int64_t step = engine.stage_step();
     if (!agp_.is_update_step(step)) return;
     prune::SelectionOptions target = pruning().selection;
     target.rule = prune::SelectionRule::density;
     target.amount = 1.0 - agp_.sparsity_at(step);
     prune(engine, target, step);
+    // training goes on with the same optimizer: its momentum or moments at the pruned positions would move
+    // those weights off zero again
+    for (const auto& layer : engine.model().masked_layers()) {
+      engine.trainer().reset_optimizer_state(layer.weight, layer.mask.logical_not());
+    }
   }
 
  protected:
@@ -222,8 +217,9 @@ ScheduleKind schedule_kind(const std::string& kind) {
   if (kind == "one_shot") return ScheduleKind::one_shot;
   if (kind == "iterative") return ScheduleKind::iterative;
   if (kind == "gradual") return ScheduleKind::gradual;
+  if (kind == "dynamic") return ScheduleKind::dynamic;
   throw ConfigError("pruning.schedule.kind: unknown schedule '" + kind +
-                    "'; expected one_shot, iterative or gradual");
+                    "'; expected one_shot, iterative, gradual or dynamic");
 }
 
 RewindPoint rewind_point(const std::string& rewind) {
@@ -241,6 +237,7 @@ std::int64_t total_epochs(const std::vector<train::StagePlan>& stages) {
 
 std::unique_ptr<Schedule> make_schedule(const spec::RunSpec& run, nn::MaskedModel& model,
                                         std::shared_ptr<plugin::PruningStrategy> pruner,
+                                        std::shared_ptr<plugin::GrowthCriterion> grower,
                                         std::int64_t steps_per_epoch) {
   if (!run.pruning) return std::make_unique<TrainingSchedule>(run, nullptr);
   switch (schedule_kind(run.pruning->schedule.kind)) {
@@ -250,6 +247,8 @@ std::unique_ptr<Schedule> make_schedule(const spec::RunSpec& run, nn::MaskedMode
       return std::make_unique<IterativeSchedule>(run, std::move(pruner), model);
     case ScheduleKind::gradual:
       return std::make_unique<GradualSchedule>(run, std::move(pruner), steps_per_epoch);
+    case ScheduleKind::dynamic:
+      return make_dynamic_schedule(run, std::move(pruner), std::move(grower), steps_per_epoch);
   }
   throw ConfigError("pruning.schedule.kind: unhandled schedule '" + run.pruning->schedule.kind + "'");
 }

@@ -136,6 +136,12 @@ void StageRecorder::stage_end(train::TrainingEngine& engine) {
                                    engine.last_test(), run_.archive_metrics));
 }
 
+void StageRecorder::write_snapshot(train::TrainingEngine& engine, const std::string& label) {
+  writer_.write_snapshot(label, stage_record(engine.model(), engine.position().stage,
+                                             engine.stage().description + ", " + label, engine.last_test(),
+                                             run_.archive_metrics));
+}
+
 void StageRecorder::save_state(torch::serialize::OutputArchive& archive) const {
   archive.write("epochs_done", c10::IValue(epochs_done_));
   archive.write("epoch_seconds_total", c10::IValue(epoch_seconds_total_));

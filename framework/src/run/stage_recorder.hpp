@@ -29,6 +29,9 @@ class StageRecorder : public train::TrainingHook {
   void epoch_end(train::TrainingEngine& engine, const train::EpochResult& result) override;
   /// Archives the model as the stage's record.
   void stage_end(train::TrainingEngine& engine) override;
+  /// Archives the model now as the snapshot `/snapshots/<stage>-<label>` (masks, weights, structure, metrics
+  /// with the last test evaluation).
+  void write_snapshot(train::TrainingEngine& engine, const std::string& label);
   /// Epoch counts for the ETA.
   void save_state(torch::serialize::OutputArchive& archive) const override;
   /// Restores save_state()'s counts.

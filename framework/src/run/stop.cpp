@@ -10,9 +10,10 @@ namespace {
 
 std::atomic<int> requested_by{0};
 std::atomic<bool> requested{false};
+std::atomic<bool> interrupted_once{false};  // a first SIGINT came (a SIGTERM or request_stop() does not count)
 
 extern "C" void on_stop_signal(int signal) {
-  if (signal == SIGINT && requested.load()) {
+  if (signal == SIGINT && interrupted_once.exchange(true)) {
     // a second Ctrl-C: the user does not want to wait for the checkpoint
     static const char message[] = "\nstructlab: second interrupt, exiting without a checkpoint\n";
     (void)!::write(STDERR_FILENO, message, sizeof(message) - 1);
@@ -41,6 +42,7 @@ void request_stop() { requested.store(true); }
 void clear_stop_request() {
   requested.store(false);
   requested_by.store(0);
+  interrupted_once.store(false);
 }
 
 }  // namespace structlab::run

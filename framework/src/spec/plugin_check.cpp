@@ -29,6 +29,9 @@ void PluginChecker::construct(plugin::PluginKind kind, const std::string& name, 
     case plugin::PluginKind::pruner:
       registry_.create_pruner(name, params);
       return;
+    case plugin::PluginKind::grower:
+      registry_.create_grower(name, params);
+      return;
     case plugin::PluginKind::dataset:
       // the data files too, not only the parameters: a typo in dataset.path is one message, not a failed run
       registry_.create_dataset(name, params)->check();

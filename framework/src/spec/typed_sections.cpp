@@ -177,7 +177,7 @@ bool fill_schedule(const ResolvedSection& section, std::optional<std::int64_t> t
                    PruningSchedule& schedule, Problems& problems) {
   SectionChecker check(section, problems);
   const Params& p = check.params();
-  check.one_of("kind", {"one_shot", "iterative", "gradual"});
+  check.one_of("kind", {"one_shot", "iterative", "gradual", "dynamic"});
   check.at_least("finetune_epochs", 0);
   check.at_least("levels", 1);
   check.at_least("retrain_epochs", 0);
@@ -194,6 +194,16 @@ bool fill_schedule(const ResolvedSection& section, std::optional<std::int64_t> t
       "end_epoch", [&] { return p.get_int("end_epoch") > p.get_int("start_epoch"); },
       "expected more than pruning.schedule.start_epoch");
   check.at_least("frequency", 1);
+  check.require(
+      "density", [&] { return p.get_double("density") > 0.0 && p.get_double("density") <= 1.0; },
+      "expected a density in (0, 1]");
+  check.one_of("distribution", {"uniform", "erdos_renyi", "erk", "structure"});
+  check.at_least("update_every", 1);
+  check.fraction("drop_fraction");
+  check.require(
+      "end_fraction", [&] { return p.get_double("end_fraction") > 0.0 && p.get_double("end_fraction") <= 1.0; },
+      "expected a fraction in (0, 1]");
+  check.at_least("snapshot_every", 0);
   // the rewind point is an epoch of the first training: checked only when the training's epochs are valid
   if (training_epochs) {
     std::int64_t epochs = *training_epochs;
@@ -214,6 +224,12 @@ bool fill_schedule(const ResolvedSection& section, std::optional<std::int64_t> t
                              p.get_int("start_epoch"),
                              p.get_int("end_epoch"),
                              p.get_int("frequency")};
+  schedule.density = p.get_double("density");
+  schedule.distribution = p.get_string("distribution");
+  schedule.update_every = p.get_int("update_every");
+  schedule.drop_fraction = p.get_double("drop_fraction");
+  schedule.end_fraction = p.get_double("end_fraction");
+  schedule.snapshot_every = p.get_int("snapshot_every");
   return true;
 }
 
@@ -261,7 +277,20 @@ bool fill_typed_sections(const ResolvedSections& sections, RunSpec& run, Problem
     std::optional<std::int64_t> epochs;
     if (training.fixed.has("epochs") && training.fixed.get_int("epochs") >= 0)
       epochs = training.fixed.get_int("epochs");
-    ok &= fill_schedule(*find(sections, "pruning.schedule"), epochs, spec.schedule, problems);
+    const ResolvedSection& schedule = *find(sections, "pruning.schedule");
+    ok &= fill_schedule(schedule, epochs, spec.schedule, problems);
+    const ResolvedSection* grow = find(sections, "pruning.grow");
+    if (grow && usable_plugin(*grow)) spec.grow = plugin_section_of(*grow);
+    const bool dynamic = schedule.fixed.has("kind") && schedule.fixed.get_string("kind") == "dynamic";
+    if (dynamic && !grow) {
+      problems.add(schedule.where, "pruning.grow",
+                   "a dynamic schedule needs a growth criterion: pruning.grow: {plugin: gradient} (RigL) or "
+                   "{plugin: random} (SET)");
+      ok = false;
+    } else if (!dynamic && grow) {
+      problems.add(grow->where, "pruning.grow", "only a dynamic schedule (pruning.schedule.kind: dynamic) grows");
+      ok = false;
+    }
     run.pruning = spec;
   }
 

@@ -39,7 +39,6 @@ TrainingEngine::TrainingEngine(nn::MaskedModel& model, const plugin::DatasetBund
     : model_(model),
       data_(data),
       trainer_(model, data, options, seed, loss_by_task),
-      seed_(seed),
       rng_(Rng::derive(seed, "engine")),
       generator_(at::make_generator<at::CPUGeneratorImpl>(Rng::derive(seed, "engine-torch"))) {}
 
@@ -63,7 +62,7 @@ void TrainingEngine::set_stop_source(std::function<bool()> stop_source) {
 }
 
 void TrainingEngine::run(const std::vector<StagePlan>& stages) {
-  stages_ = &stages;
+  stages_ = stages;
   stop_requested_ = false;
   last_checkpoint_ = Clock::now();
   const auto count = static_cast<std::int64_t>(stages.size());
@@ -101,8 +100,9 @@ void TrainingEngine::train_epoch() {
   const std::int64_t steps = steps_per_epoch();
   while (position_.step < steps) {
     const auto start = Clock::now();
+    batch_ = trainer_.batch(order, position_.step);
+    const Batch& batch = batch_;
     for (TrainingHook* hook : hooks_) hook->before_step(*this);
-    const Batch batch = trainer_.batch(order, position_.step);
     optimizer().zero_grad();
     const torch::Tensor output = model_.forward(batch.inputs);
     torch::Tensor loss = trainer_.loss_of(output, batch.targets);

@@ -32,7 +32,30 @@ std::unique_ptr<torch::optim::Optimizer> Trainer::make_optimizer() const {
   throw ConfigError("training.optimizer: unknown optimizer");
 }
 
-void Trainer::reset_optimizer() { optimizer_ = make_optimizer(); }
+void Trainer::reset_optimizer() {
+  const double learning_rate = optimizer_->param_groups().front().options().get_lr();
+  optimizer_ = make_optimizer();
+  set_learning_rate(learning_rate);
+}
+
+void Trainer::reset_optimizer_state(const torch::Tensor& parameter, const torch::Tensor& positions) {
+  auto& states = optimizer_->state();
+  // the optimizer keys its state by the address of the parameter's TensorImpl, as text
+  const auto found = states.find(c10::guts::to_string(parameter.unsafeGetTensorImpl()));
+  if (found == states.end()) return;
+  const auto clear = [&](torch::Tensor& buffer) {
+    if (buffer.defined()) buffer.masked_fill_(positions.to(buffer.device()), 0);
+  };
+  if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(found->second.get())) {
+    torch::Tensor momentum = sgd->momentum_buffer();
+    clear(momentum);
+  } else if (auto* adam = dynamic_cast<torch::optim::AdamParamState*>(found->second.get())) {
+    torch::Tensor first = adam->exp_avg(), second = adam->exp_avg_sq(), highest = adam->max_exp_avg_sq();
+    clear(first);
+    clear(second);
+    clear(highest);
+  }
+}
 
 void Trainer::set_learning_rate(double learning_rate) {
   for (auto& group : optimizer_->param_groups()) group.options().set_lr(learning_rate);

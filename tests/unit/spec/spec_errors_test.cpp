@@ -51,7 +51,8 @@ TEST(SpecErrors, UnknownSectionKeyListsTheAllowedOnes) {
       config_error_of(with("pruning: {plugin: fixture_pruner, schedule: {kind: gradual, levls: 2}}\n")),
       "SPEC:5:61: pruning.schedule.levls: unknown key 'levls' in 'pruning.schedule'; allowed keys: kind, "
       "finetune_epochs, levels, retrain_epochs, rewind, rewind_epoch, initial_sparsity, final_sparsity, "
-      "start_epoch, end_epoch, frequency");
+      "start_epoch, end_epoch, frequency, density, distribution, update_every, drop_fraction, end_fraction, "
+            "snapshot_every");
 }
 
 TEST(SpecErrors, DuplicateKeyIsAnError) {
@@ -139,7 +140,20 @@ INSTANTIATE_TEST_SUITE_P(
                   "SPEC:5:47: pruning.selection.rule: expected one of: fraction, count, density, got top"},
         RangeCase{
             "pruning: {plugin: fixture_pruner, schedule: {kind: lottery}}\n",
-            "SPEC:5:46: pruning.schedule.kind: expected one of: one_shot, iterative, gradual, got lottery"},
+            "SPEC:5:46: pruning.schedule.kind: expected one of: one_shot, iterative, gradual, dynamic, got lottery"},
+        RangeCase{"pruning: {plugin: fixture_pruner, schedule: {density: 0}}\n",
+                  "SPEC:5:46: pruning.schedule.density: expected a density in (0, 1], got 0.0"},
+        RangeCase{"pruning: {plugin: fixture_pruner, schedule: {distribution: gaussian}}\n",
+                  "SPEC:5:46: pruning.schedule.distribution: expected one of: uniform, erdos_renyi, erk, structure, "
+                  "got gaussian"},
+        RangeCase{"pruning: {plugin: fixture_pruner, schedule: {update_every: 0}}\n",
+                  "SPEC:5:46: pruning.schedule.update_every: expected an integer >= 1, got 0"},
+        RangeCase{"pruning: {plugin: fixture_pruner, schedule: {drop_fraction: 1.5}}\n",
+                  "SPEC:5:46: pruning.schedule.drop_fraction: expected a fraction in [0, 1], got 1.5"},
+        RangeCase{"pruning: {plugin: fixture_pruner, schedule: {end_fraction: 0}}\n",
+                  "SPEC:5:46: pruning.schedule.end_fraction: expected a fraction in (0, 1], got 0.0"},
+        RangeCase{"pruning: {plugin: fixture_pruner, schedule: {snapshot_every: -1}}\n",
+                  "SPEC:5:46: pruning.schedule.snapshot_every: expected an integer >= 0, got -1"},
         RangeCase{"pruning: {plugin: fixture_pruner, schedule: {levels: 0}}\n",
                   "SPEC:5:46: pruning.schedule.levels: expected an integer >= 1, got 0"},
         RangeCase{"pruning: {plugin: fixture_pruner, schedule: {rewind: late}}\n",

@@ -101,6 +101,9 @@ class RunArchiveWriter {
   /// repeated index, a repeated or unusable layer name, a mask shaped unlike its weight, or a metric named
   /// description is an ArchiveError.
   void write_stage(const StageRecord& stage);
+  /// Writes a snapshot taken during stage \p snapshot.index (dynamic sparse training watches its structure
+  /// change) as `/snapshots/<NN>-<label>`, laid out like a stage group. Throws ArchiveError when it exists.
+  void write_snapshot(const std::string& label, const StageRecord& snapshot);
   /// Appends one row to `/history`.
   void append_history(const HistoryRow& row);
   /// Writes status ("completed" or "failed", anything else is an ArchiveError), message and end time, closes

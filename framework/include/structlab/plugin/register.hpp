@@ -32,6 +32,7 @@ class StructureGenerator;
 class ModelKind;
 class PruningStrategy;
 class Dataset;
+class GrowthCriterion;
 
 /// What a plugin class returns from its static info(): the parts of its descriptor it writes itself.
 struct PluginInfo {
@@ -108,3 +109,6 @@ struct PluginEntry {
 /// Registers \p Class as the dataset \p name.
 #define STRUCTLAB_REGISTER_DATASET(Class, PluginName) \
   STRUCTLAB_DETAIL_REGISTER(Class, PluginName, dataset, dataset, ::structlab::plugin::Dataset)
+/// Registers \p Class as the growth criterion \p name (dynamic sparse training).
+#define STRUCTLAB_REGISTER_GROWER(Class, PluginName) \
+  STRUCTLAB_DETAIL_REGISTER(Class, PluginName, grower, grower, ::structlab::plugin::GrowthCriterion)

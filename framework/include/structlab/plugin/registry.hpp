@@ -18,6 +18,7 @@ class StructureGenerator;
 class ModelKind;
 class PruningStrategy;
 class Dataset;
+class GrowthCriterion;
 
 /// One plugin found on the search path, known from the library's symbol table alone.
 struct PluginRecord {
@@ -88,6 +89,8 @@ class PluginRegistry {
   std::shared_ptr<PruningStrategy> create_pruner(const std::string& name, const Params& params);
   /// Creates the dataset \p name from \p params (validated here first).
   std::shared_ptr<Dataset> create_dataset(const std::string& name, const Params& params);
+  /// Creates the growth criterion \p name from \p params (validated here first).
+  std::shared_ptr<GrowthCriterion> create_grower(const std::string& name, const Params& params);
 
   /// Holds \p object's plugin library loaded for as long as the returned pointer (or a copy) lives;
   /// use it for objects a plugin object creates, e.g. a model built by a model kind.

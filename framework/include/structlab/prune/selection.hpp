@@ -75,6 +75,10 @@ PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Ten
                             plugin::PruningGranularity granularity, plugin::SelectionScope scope,
                             const SelectionOptions& selection);
 
+/// Which masked layers of \p model \p selection protects (masked_layers() order): those named in exclude_layers,
+/// and the output layer when exclude_output. Throws ConfigError for a name the model does not have.
+std::vector<bool> excluded_layers(nn::MaskedModel& model, const SelectionOptions& selection);
+
 /// One pruning step: checks \p selection, scores \p model with \p strategy and applies the selection.
 /// Throws as apply_selection() does; an exception from the strategy that is not a structlab::Error
 /// becomes a PluginError.

@@ -82,10 +82,14 @@ class TrainingEngine {
   at::Generator& generator() { return generator_; }
   /// Where training is.
   const Position& position() const { return position_; }
-  /// The plan of the stage being trained (valid inside run()).
-  const StagePlan& stage() const { return stages_->at(static_cast<std::size_t>(position_.stage)); }
+  /// The plan of the stage being trained (valid inside and after run()).
+  const StagePlan& stage() const { return stages_.at(static_cast<std::size_t>(position_.stage)); }
   /// Training steps per epoch.
   std::int64_t steps_per_epoch() const { return trainer_.steps_per_epoch(); }
+  /// Steps of the current stage completed before the step in progress (epoch * steps_per_epoch() + step).
+  std::int64_t stage_step() const { return position_.epoch * steps_per_epoch() + position_.step; }
+  /// The batch of the step in progress, on the run's device (valid from before_step to after_step).
+  const Batch& batch() const { return batch_; }
   /// The loss of the step in progress (valid in after_backward and after_step).
   const torch::Tensor& step_loss() const { return step_loss_; }
   /// The most recent test evaluation (after an epoch, or at the end of a stage without epochs).
@@ -107,11 +111,10 @@ class TrainingEngine {
   nn::MaskedModel& model_;
   const plugin::DatasetBundle& data_;
   Trainer trainer_;
-  std::uint64_t seed_;
   Rng rng_;
   at::Generator generator_;
   std::vector<TrainingHook*> hooks_;
-  const std::vector<StagePlan>* stages_ = nullptr;
+  std::vector<StagePlan> stages_;
   Position position_;
   // sums of the epoch in progress, so an epoch resumed mid-way reports what an uninterrupted one would
   double epoch_loss_sum_ = 0;
@@ -119,6 +122,7 @@ class TrainingEngine {
   double epoch_seconds_ = 0;
   Evaluation last_test_{};
   torch::Tensor step_loss_;
+  Batch batch_;
   Checkpointer checkpointer_;
   std::chrono::steady_clock::duration checkpoint_every_{0};
   std::chrono::steady_clock::time_point last_checkpoint_;

@@ -44,8 +44,13 @@ class Trainer {
   bool classification() const { return classification_; }
   /// The current optimizer.
   torch::optim::Optimizer& optimizer() { return *optimizer_; }
-  /// Forgets optimizer state (momentum, Adam moments), e.g. after pruning or rewinding.
+  /// Forgets optimizer state (momentum, Adam moments), e.g. after pruning or rewinding. The learning rate set
+  /// last (by the LR schedule) stays. The optimizer object is replaced: do not keep references to it.
   void reset_optimizer();
+  /// Forgets the optimizer state of \p parameter at \p positions only (a bool tensor shaped like it): SGD's
+  /// momentum buffer and Adam's moments become zero there, so that pruned weights stay at zero and regrown
+  /// ones start fresh. Nothing happens for a parameter without state yet.
+  void reset_optimizer_state(const torch::Tensor& parameter, const torch::Tensor& positions);
   /// Sets the learning rate of every parameter group.
   void set_learning_rate(double learning_rate);
   /// Steps per epoch for the training split.
