@@ -139,6 +139,28 @@ TEST(DynamicSparse, AUniformStartGivesEveryHiddenLayerTheDensity) {
   EXPECT_EQ(watch.initial_counts[1], 26);  // round(0.2 * 128)
 }
 
+TEST(DynamicSparse, ADanStartsFromItsStructureAndRewiresAtConstantDensity) {
+  const std::string text = std::string("experiment: dynamic-dan\nseeds: [4]\n") + kRegressionData +
+                           "structure: {plugin: newman_watts_strogatz, n: 24, k: 4, p: 0.5, orient: random}\n"
+                           "model: {plugin: dan}\n" + kAdam +
+                           "pruning:\n  plugin: magnitude_layerwise\n  grow: {plugin: random}\n"
+                           "  schedule: {kind: dynamic, distribution: structure, update_every: 2}\n";
+  Runs runs("dynamic-dan", text);
+  MaskWatch watch;
+  const auto outcome = runs.execute(runs.archive, {&watch});
+  ASSERT_EQ(outcome.status, "completed") << outcome.message;
+  const auto summary = archive::read_archive(runs.archive);
+  // `structure` keeps the DAN's own masks as the sparse start; every layer keeps its count while it rewires
+  std::int64_t start = 0;
+  for (std::size_t l = 0; l + 1 < watch.initial_counts.size(); ++l) start += watch.initial_counts[l];
+  EXPECT_GT(start, 0);
+  for (const auto& [layer, counts] : watch.counts) {
+    for (std::int64_t count : counts) EXPECT_EQ(count, watch.initial_counts[layer]) << "layer " << layer;
+  }
+  EXPECT_FALSE(watch.changed_at.empty()) << "the DAN never rewired";
+  EXPECT_LT(summary.stages.at(0).metrics.at("density"), 1.0);
+}
+
 TEST(DynamicSparse, ValidationNamesAMissingGrowerAndAGrowerWithoutADynamicSchedule) {
   const std::string dir = make_temp_dir("dynamic-validate");
   const std::string missing = dir + "/missing.yaml", stray = dir + "/stray.yaml";
