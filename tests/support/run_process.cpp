@@ -27,6 +27,13 @@ std::string slurp(const std::string& path) {
   return buffer.str();
 }
 
+/// The exit status a child left, as a shell reports it (128 + signal when killed).
+int exit_code_of(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
 }  // namespace
 
 std::string make_temp_dir(const std::string& tag) {
@@ -42,11 +49,7 @@ ProcessResult run_process(const std::string& command) {
   std::string out_path = dir + "/out", err_path = dir + "/err";
   int status = std::system((command + " >" + out_path + " 2>" + err_path + " </dev/null").c_str());
   ProcessResult result;
-  if (WIFEXITED(status)) {
-    result.exit_code = WEXITSTATUS(status);
-  } else if (WIFSIGNALED(status)) {
-    result.exit_code = 128 + WTERMSIG(status);
-  }
+  result.exit_code = exit_code_of(status);
   result.out = slurp(out_path);
   result.err = slurp(err_path);
   std::filesystem::remove_all(dir);
@@ -54,13 +57,6 @@ ProcessResult run_process(const std::string& command) {
 }
 
 namespace {
-
-/// The exit status a child left, as a shell reports it (128 + signal when killed).
-int exit_code_of(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
-}
 
 /// In the child: standard input from /dev/null, output and errors to the given files.
 void redirect_standard_streams(const std::string& out_path, const std::string& err_path) {

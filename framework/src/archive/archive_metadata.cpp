@@ -20,9 +20,6 @@ using namespace detail;
 
 namespace {
 
-// The same checks as read_archive(): a structlab archive this version can read.
-Hdf5Handle open_for_metadata(const fs::path& path) { return open_archive_for_reading(path); }
-
 std::int64_t stage_index_of(const std::string& name) {
   bool digits = !name.empty() && name.size() <= 18 && std::all_of(name.begin(), name.end(), [](char c) {
     return std::isdigit(static_cast<unsigned char>(c)) != 0;
@@ -115,7 +112,7 @@ ArchiveFileKind archive_file_kind(const fs::path& path) {
 ArchiveMetadata read_archive_metadata(const fs::path& path, const MetadataParts& parts) {
   silence_hdf5_error_printing();
   try {
-    Hdf5Handle file = open_for_metadata(path);
+    Hdf5Handle file = open_archive_for_reading(path);
     hid_t root = file.get();
     ArchiveMetadata metadata;
     metadata.path = path;

@@ -46,9 +46,15 @@ Hdf5Handle archive_file_access() {
   return access;
 }
 
+// Copies \p from to \p to as a new inode. The run's files are never old inodes truncated in place: a stalled
+// former holder of the run (its lock taken over) may still have the old file open and write to it.
+void copy_to_new_file(const fs::path& from, const fs::path& to) {
+  fs::remove(to);
+  fs::copy_file(from, to);
+}
+
 Hdf5Handle create_archive_file(const fs::path& partial_path) {
-  // a new inode, not the old one truncated: a stalled former holder of the run may still write to that one
-  fs::remove(partial_path);
+  fs::remove(partial_path);  // a new inode, as copy_to_new_file makes
   Hdf5Handle access = archive_file_access();
   return checked(H5Fcreate(partial_path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), H5Fclose,
                  "creating the file");
@@ -127,9 +133,7 @@ RunArchiveWriter::RunArchiveWriter(fs::path final_path, const fs::path& checkpoi
   impl_->set_paths(std::move(final_path));
   try {
     impl_->create_folder();
-    // a new inode, not the old one truncated: a stalled former holder of the run may still write to that one
-    fs::remove(impl_->partial_path);
-    fs::copy_file(checkpoint, impl_->partial_path);
+    copy_to_new_file(checkpoint, impl_->partial_path);
     impl_->file = open_archive_for_writing(impl_->partial_path);
     hid_t root = impl_->file.get();
     if (has_link(root, kCheckpointGroup))
@@ -146,8 +150,7 @@ RunArchiveWriter::RunArchiveWriter(fs::path final_path, const fs::path& checkpoi
 void RunArchiveWriter::copy_to(const fs::path& destination, const std::string& status) {
   impl_->run("copy the archive", [&] {
     check(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL), "flushing the file");
-    fs::remove(destination);
-    fs::copy_file(impl_->partial_path, destination);
+    copy_to_new_file(impl_->partial_path, destination);
     Hdf5Handle copy = open_archive_for_writing(destination);
     write_string_attribute(copy.get(), kStatusAttribute, status);
     copy.close("closing " + destination.string());
