@@ -72,7 +72,7 @@ TEST(Cli, PluginsShowsRefusedPluginWithReason) {
 TEST(Cli, UnknownKindIsAnErrorNamingTheChoices) {
   auto result = run_structlab("plugins --kind widgets");
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.err.find("generator, model, pruner or dataset"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("generator, model, pruner, dataset or grower"), std::string::npos) << result.err;
 }
 
 TEST(Cli, DuplicatePluginsOnThePathAreReported) {

@@ -19,6 +19,7 @@
 #include "support/archive_compare.hpp"
 #include "support/run_process.hpp"
 #include "integration/engine_runs.hpp"
+#include "archive/hdf5_io.hpp"
 
 namespace structlab {
 namespace {
@@ -114,6 +115,25 @@ TEST(Resume, CheckpointOfAnotherSpecIsRefusedAndKept) {
       << outcome.message;
   EXPECT_NE(outcome.message.find("--force"), std::string::npos) << outcome.message;
   EXPECT_TRUE(fs::exists(foreign)) << "a refused checkpoint is left in place";
+}
+
+TEST(Resume, CheckpointOfAnotherLibTorchIsRefusedAndKept) {
+  Runs runs("resume-other-torch", ffn_spec(kSgd, kOneShot));
+  StopAt stop(StopPoint::stage_begin, 1);
+  ASSERT_EQ(runs.execute(runs.archive, {&stop}).status, "interrupted");
+  const fs::path checkpoint = archive::checkpoint_path_of(runs.archive);
+  {
+    archive::detail::Hdf5Handle file = archive::detail::checked(
+        H5Fopen(checkpoint.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose, "opening the checkpoint");
+    archive::detail::Hdf5Handle group = archive::detail::open_group(file.get(), "checkpoint");
+    archive::detail::write_string_attribute(group.get(), "torch_version", "0.0.1");
+  }
+  const auto outcome = runs.execute(runs.archive);
+  EXPECT_EQ(outcome.status, "failed");
+  EXPECT_NE(outcome.message.find("was written with LibTorch 0.0.1; this structlab runs LibTorch"), std::string::npos)
+      << outcome.message;
+  EXPECT_NE(outcome.message.find("--force"), std::string::npos) << outcome.message;
+  EXPECT_TRUE(fs::exists(checkpoint)) << "a refused checkpoint is left in place";
 }
 
 TEST(Resume, ForceStartsOverAndDeletesTheCheckpoint) {

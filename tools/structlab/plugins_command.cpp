@@ -30,7 +30,7 @@ int list_plugins(const GlobalOptions& global, const PluginsOptions& options) {
     only = plugin::parse_kind(options.kind);
     if (!only) {
       throw ConfigError("--kind: unknown plugin kind '" + options.kind +
-                        "'; expected generator, model, pruner or dataset");
+                        "'; expected generator, model, pruner, dataset or grower");
     }
   }
   auto registry = plugin::PluginRegistry::with_default_paths(global.plugin_paths);
@@ -81,7 +81,7 @@ int list_plugins(const GlobalOptions& global, const PluginsOptions& options) {
 void add_plugins_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected) {
   auto options = std::make_shared<PluginsOptions>();
   auto* command = app.add_subcommand("plugins", "List the plugins found, with their parameters and defaults");
-  command->add_option("--kind", options->kind, "Only plugins of this kind: generator, model, pruner, dataset");
+  command->add_option("--kind", options->kind, "Only plugins of this kind: generator, model, pruner, dataset, grower");
   command->add_flag("--json", options->json, "Print JSON instead of a table");
   command->callback([&selected, &global, options] {
     selected = [&global, options] { return list_plugins(global, *options); };
