@@ -12,6 +12,7 @@ packages=(
   python3-h5py python3-numpy
   clang libclang-rt-14-dev
   python3-pandas libjs-chart.js graphviz chromium
+  munge slurmctld slurmd slurm-client
 )
 
 missing=()

@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   structlab::cli::add_graph_command(app, global, selected);
   structlab::cli::add_inspect_command(app, global, selected);
   structlab::cli::add_run_command(app, global, selected);
+  structlab::cli::add_status_command(app, global, selected);
+  structlab::cli::add_slurm_command(app, global, selected);
   structlab::cli::add_evaluate_command(app, global, selected);
   structlab::cli::add_collect_command(app, global, selected);
   structlab::cli::add_report_command(app, global, selected);

@@ -32,8 +32,14 @@ void add_inspect_command(CLI::App& app, const GlobalOptions& global, CommandRunn
 /// `structlab evaluate RUN.h5 [--stage NN] [--json]`: recompute archived stages' test metrics; exit 4 when
 /// any differs from the recorded value.
 void add_evaluate_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
-/// `structlab run SPEC [--out DIR] [--jobs N] [--run-index I] [--dry-run] [--force] [--set k=v]`.
+/// `structlab run SPEC [--out DIR] [--jobs N] [--run-index I | --run-id ID] [--dry-run] [--force] [--set k=v]`.
 void add_run_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
+/// `structlab status SPEC [--out DIR] [--set k=v] [--json]`: each run completed, running, interrupted, failed or
+/// not started, with counts.
+void add_status_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
+/// `structlab slurm SPEC [--out DIR] [--set k=v] [--dry-run] [cluster options] [-- SBATCH-ARGS]`: the sweep as
+/// a Slurm array job plus a job that gathers its results.
+void add_slurm_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab collect PATH... [--format csv|json|jsonl] [-o FILE] [--stages all|last]`: archives as one table.
 void add_collect_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab report PATH... -o report.html [--title T]`: a self-contained HTML report of the runs.

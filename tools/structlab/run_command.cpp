@@ -17,6 +17,7 @@ struct RunCommandOptions {
   std::filesystem::path out = "runs";
   int jobs = 1;
   std::int64_t run_index = -1;
+  std::string run_id;
   bool dry_run = false;
   bool force = false;
   std::string checkpoint_every = "10m";
@@ -44,6 +45,20 @@ std::chrono::seconds parse_duration(const std::string& text) {
   return std::chrono::seconds(value * scale);
 }
 
+// The index of the run \p run_id names: its run id, or `<experiment>-<full spec hash>` (the id a pinned one-run
+// spec gives when the sweep's short id had to be lengthened to stay unique).
+std::int64_t index_of_run_id(const spec::ExperimentPlan& plan, const std::string& run_id) {
+  for (const auto& run : plan.runs) {
+    if (run.run_id == run_id || run.experiment + "-" + run.spec_hash == run_id) return run.index;
+  }
+  std::string known;
+  for (std::size_t i = 0; i < plan.runs.size() && i < 3; ++i) known += (i ? ", " : "") + plan.runs[i].run_id;
+  if (plan.runs.size() > 3) known += ", ...";
+  throw ConfigError(fmt::format("--run-id {}: no run of experiment '{}' has this id (its {} runs: {}); "
+                                "`structlab run {} --dry-run` lists them with their ids",
+                                run_id, plan.experiment, plan.runs.size(), known, plan.source_file));
+}
+
 int run_experiment(const GlobalOptions& global, const RunCommandOptions& options) {
   // everything is validated here, before any run starts or any file is written
   spec::ExperimentPlan plan = spec::plan_experiment(options.spec, options.overrides, global.plugin_paths);
@@ -61,6 +76,7 @@ int run_experiment(const GlobalOptions& global, const RunCommandOptions& options
   runner.jobs = options.jobs;
   runner.force = options.force;
   if (options.run_index >= 0) runner.run_index = options.run_index;
+  if (!options.run_id.empty()) runner.run_index = index_of_run_id(plan, options.run_id);
   if (global.threads > 0) runner.threads = global.threads;
   runner.checkpoint_every = parse_duration(options.checkpoint_every);
   run::install_stop_handlers();
@@ -88,8 +104,12 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, CommandRunner& 
   command->add_option("--jobs", options->jobs, "Runs at once; threads are split between them")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  command->add_option("--run-index", options->run_index, "Run only the I-th run of the list (for array jobs)")
+  auto* run_index = command->add_option("--run-index", options->run_index, "Run only the I-th run of the list (for array jobs)")
       ->check(CLI::NonNegativeNumber);
+  command
+      ->add_option("--run-id", options->run_id,
+                   "Run only the run with this id (as --dry-run lists them; stays right when the spec is edited)")
+      ->excludes(run_index);
   command->add_flag("--dry-run", options->dry_run, "List the runs (index, id, seed, grid point, archive) and exit");
   command->add_flag("--force", options->force,
                     "Redo runs whose archive is already complete, and start runs with a checkpoint over");

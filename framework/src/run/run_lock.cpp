@@ -79,6 +79,15 @@ std::string LockHolder::describe() const {
                      start_time.empty() ? "?" : start_time, seconds_since_heartbeat);
 }
 
+std::optional<LockHolder> read_lock(const fs::path& path, bool& abandoned, std::chrono::seconds stale_after) {
+  abandoned = false;
+  std::error_code error;
+  if (!fs::exists(path, error)) return std::nullopt;
+  LockHolder holder = holder_of(path);
+  abandoned = is_abandoned(holder, host_name(), stale_after);
+  return holder;
+}
+
 fs::path lock_path_of(const fs::path& archive_path) {
   fs::path path = archive_path;
   path.replace_extension(".lock");

@@ -74,6 +74,12 @@ class RunLock {
   std::thread heartbeat_;
 };
 
+/// Who holds the lock file at \p path without taking it (for `structlab status`): nullopt when there is no
+/// lock file. \p abandoned is set as acquire() judges it: a dead pid on this host, or no heartbeat from
+/// another host for \p stale_after; such a lock is taken over by the next run.
+std::optional<LockHolder> read_lock(const std::filesystem::path& path, bool& abandoned,
+                                    std::chrono::seconds stale_after = RunLock::kStaleAfter);
+
 /// The lock path of an archive: `<dir>/<run-id>.lock` for `<dir>/<run-id>.h5`.
 std::filesystem::path lock_path_of(const std::filesystem::path& archive_path);
 
