@@ -176,3 +176,51 @@ TEST(HostileInputCli, InspectShowsAFailedRunsStatusAndMessage) {
 
 }  // namespace
 }  // namespace structlab
+
+namespace structlab {
+namespace {
+
+// A grid of 4 structures x 3000 learning rates (12 000 runs: more than a plan holds, so each value is checked on
+// its own) where one structure, n=4 with m=20 edges, is invalid only as a combination.
+std::string large_grid_with_a_bad_combination(const fs::path& dir) {
+  std::string rates = "[";
+  for (int i = 1; i <= 3000; ++i) rates += (i > 1 ? ", " : "") + std::to_string(i * 1e-5);
+  rates += "]";
+  const std::string data = write_file(dir / "data.csv", "a,b,label\n0,1,0\n1,0,1\n1,1,0\n0,0,1\n");
+  return write_file(dir / "large.yaml",
+                    "experiment: large\n"
+                    "dataset: {plugin: csv, path: \"" + data + "\", target: label}\n"
+                    "structure: {plugin: erdos_renyi, n: 10, m: 2}\n"
+                    "model: {plugin: dan}\n"
+                    "training: {epochs: 1, batch_size: 2, threads: 1}\n"
+                    "grid:\n  structure.n: [10, 4]\n  structure.m: [2, 20]\n  training.lr: " + rates + "\n");
+}
+
+TEST(HostileInputCli, ALargeGridIsValidatedValueByValueAndListedOneRunAtATime) {
+  const fs::path dir = make_temp_dir("large-grid");
+  const std::string spec = large_grid_with_a_bad_combination(dir);
+  auto validated = run_structlab("validate " + spec);
+  EXPECT_EQ(validated.exit_code, 0) << validated.err;
+  EXPECT_NE(validated.out.find("valid, 12000 runs"), std::string::npos) << validated.out;
+  EXPECT_NE(validated.out.find("each grid value was checked once"), std::string::npos) << validated.out;
+
+  // the listing names every run; the 3000 runs of n=4, m=20 are invalid, each named with what was expected
+  auto listed = run_structlab("run " + spec + " --dry-run --out " + (dir / "out").string());
+  EXPECT_EQ(listed.exit_code, 1);
+  EXPECT_EQ(std::count(listed.out.begin(), listed.out.end(), '\n'), 12000) << listed.err;
+  EXPECT_NE(listed.out.find("9000  invalid: run 9000 of experiment 'large'"), std::string::npos);
+  EXPECT_NE(listed.out.find("structure.m"), std::string::npos);
+  EXPECT_NE(listed.err.find("3000 of 12000 runs are invalid combinations of grid values"), std::string::npos)
+      << listed.err;
+  EXPECT_FALSE(fs::exists(dir / "out")) << "a dry run writes nothing";
+
+  // one run of the grid by index: built on its own; the invalid combination fails with its message
+  auto first = run_structlab("run " + spec + " --run-index 1 --out " + (dir / "out").string());
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  auto bad = run_structlab("run " + spec + " --run-index 9001 --out " + (dir / "out").string());
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE((bad.out + bad.err).find("structure.m"), std::string::npos) << bad.out << bad.err;
+}
+
+}  // namespace
+}  // namespace structlab

@@ -48,26 +48,41 @@ std::chrono::seconds parse_duration(const std::string& text) {
 // The index of the run \p run_id names: its run id, or `<experiment>-<full spec hash>` (the id a pinned one-run
 // spec gives when the sweep's short id had to be lengthened to stay unique).
 std::int64_t index_of_run_id(const spec::ExperimentPlan& plan, const std::string& run_id) {
-  for (const auto& run : plan.runs) {
+  for (std::uint64_t i = 0; i < plan.run_count(); ++i) {
+    const spec::RunSpec run = plan.run_at(i);
     if (run.run_id == run_id || run.experiment + "-" + run.spec_hash == run_id) return run.index;
   }
   std::string known;
-  for (std::size_t i = 0; i < plan.runs.size() && i < 3; ++i) known += (i ? ", " : "") + plan.runs[i].run_id;
-  if (plan.runs.size() > 3) known += ", ...";
+  for (std::uint64_t i = 0; i < plan.run_count() && i < 3; ++i) known += (i ? ", " : "") + plan.run_at(i).run_id;
+  if (plan.run_count() > 3) known += ", ...";
   throw ConfigError(fmt::format("--run-id {}: no run of experiment '{}' has this id (its {} runs: {}); "
                                 "`structlab run {} --dry-run` lists them with their ids",
-                                run_id, plan.experiment, plan.runs.size(), known, plan.source_file));
+                                run_id, plan.experiment, plan.run_count(), known, plan.source_file));
 }
 
 int run_experiment(const GlobalOptions& global, const RunCommandOptions& options) {
   // everything is validated here, before any run starts or any file is written
   spec::ExperimentPlan plan = spec::plan_experiment(options.spec, options.overrides, global.plugin_paths);
   if (options.dry_run) {
-    for (const auto& run : plan.runs) {
-      std::string point;
-      for (const auto& [key, value] : run.grid_point) point += " " + key + "=" + value;
-      fmt::print("{:<5} {}  seed={}{}  -> {}\n", run.index, run.run_id, run.seed, point,
-                 run::archive_path_of(options.out, run).string());
+    // one run at a time: a large grid is listed without being held in memory
+    std::uint64_t invalid = 0;
+    for (std::uint64_t i = 0; i < plan.run_count(); ++i) {
+      try {
+        const spec::RunSpec run = plan.run_at(i);
+        std::string point;
+        for (const auto& [key, value] : run.grid_point) point += " " + key + "=" + value;
+        fmt::print("{:<5} {}  seed={}{}  -> {}\n", run.index, run.run_id, run.seed, point,
+                   run::archive_path_of(options.out, run).string());
+      } catch (const ConfigError& e) {
+        // a large grid's combination that is invalid only together: listed, and the exit status says so
+        ++invalid;
+        fmt::print("{:<5} invalid: {}\n", i, e.what());
+      }
+    }
+    if (invalid > 0) {
+      std::cerr << fmt::format("error: {} of {} runs are invalid combinations of grid values (listed above)\n",
+                               invalid, plan.run_count());
+      return 1;
     }
     return 0;
   }

@@ -140,7 +140,7 @@ int slurm(const GlobalOptions& global, const SlurmCommandOptions& options) {
   spec::ExperimentPlan plan = spec::plan_experiment(options.spec, options.overrides, global.plugin_paths);
   run::SlurmOptions slurm_options = options.slurm;
   if (!options.cpus_given) {
-    const int spec_threads = plan.runs.empty() ? 0 : static_cast<int>(plan.runs.front().training.threads);
+    const int spec_threads = plan.run_count() == 0 ? 0 : static_cast<int>(plan.run_at(0).training.threads);
     slurm_options.cpus_per_task = global.threads > 0 ? global.threads : std::max(1, spec_threads);
   }
   run::validate_slurm_options(slurm_options);
@@ -164,15 +164,15 @@ int slurm(const GlobalOptions& global, const SlurmCommandOptions& options) {
   job.checkpoint_every = options.checkpoint_every;
   job.written_at = utc_stamp("%Y-%m-%dT%H:%M:%SZ");
   std::size_t completed = 0, running = 0;
-  std::vector<const spec::RunSpec*> pending;
+  std::vector<spec::RunSpec> pending;
   for (std::size_t i = 0; i < statuses.size(); ++i) {
     if (statuses[i].state == run::RunState::completed) {
       ++completed;
       continue;
     }
     if (statuses[i].state == run::RunState::running) ++running;
-    const spec::RunSpec& run = plan.runs[i];
-    pending.push_back(&run);
+    pending.push_back(plan.run_at(i));
+    const spec::RunSpec& run = pending.back();
     run::SlurmRun slurm_run;
     slurm_run.run_id = run.run_id;
     slurm_run.description = fmt::format("seed={}", run.seed);
@@ -180,7 +180,7 @@ int slurm(const GlobalOptions& global, const SlurmCommandOptions& options) {
     job.runs.push_back(slurm_run);
   }
   if (pending.empty()) {
-    fmt::print("{}: all {} runs are complete in {}; nothing to submit\n", plan.experiment, plan.runs.size(),
+    fmt::print("{}: all {} runs are complete in {}; nothing to submit\n", plan.experiment, plan.run_count(),
                experiment_dir.string());
     return 0;
   }
@@ -201,7 +201,7 @@ int slurm(const GlobalOptions& global, const SlurmCommandOptions& options) {
   fs::create_directories(job.spec_dir, error);
   if (!error) fs::create_directories(job.log_dir, error);
   if (error) throw ConfigError(fmt::format("--out: cannot create {}: {}", slurm_dir.string(), error.message()));
-  for (const spec::RunSpec* run : pending) write_text(job.spec_dir / (run->run_id + ".yaml"), run->canonical_yaml, false);
+  for (const spec::RunSpec& run : pending) write_text(job.spec_dir / (run.run_id + ".yaml"), run.canonical_yaml, false);
   const std::string stamp = utc_stamp("%Y%m%dT%H%M%SZ");
   fs::path script = slurm_dir / fmt::format("{}-{}.sbatch", plan.experiment, stamp);
   for (int n = 2; fs::exists(script, error); ++n) script = slurm_dir / fmt::format("{}-{}-{}.sbatch", plan.experiment, stamp, n);
@@ -214,7 +214,7 @@ int slurm(const GlobalOptions& global, const SlurmCommandOptions& options) {
   const std::size_t tasks = run::array_tasks(job, slurm_options).size();
   const std::string summary = fmt::format(
       "{}: {} of {} runs to submit ({} complete{}) in {} array task{}", plan.experiment, pending.size(),
-      plan.runs.size(), completed, running ? fmt::format(", {} running now", running) : "", tasks,
+      plan.run_count(), completed, running ? fmt::format(", {} running now", running) : "", tasks,
       tasks == 1 ? "" : "s");
   if (options.dry_run) {
     fmt::print("# {}\n{}\n# {}\n{}\n", script.string(), script_text, gather_script.string(), gather_text);

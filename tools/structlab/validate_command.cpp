@@ -25,8 +25,13 @@ int validate(const GlobalOptions& global, const ValidateOptions& options) {
   // planning again is cheap and yields the run count the validation above vouched for
   spec::ExperimentPlan plan =
       spec::plan_experiment(options.spec_file, options.overrides, global.plugin_paths);
-  fmt::print("{}: valid, {} run{}\n", options.spec_file.string(), plan.runs.size(),
-             plan.runs.size() == 1 ? "" : "s");
+  fmt::print("{}: valid, {} run{}\n", options.spec_file.string(), plan.run_count(),
+             plan.run_count() == 1 ? "" : "s");
+  if (plan.large) {
+    fmt::print("note: more than {} runs: each grid value was checked once, with the other axes at their first "
+               "value; a combination of values that is invalid only together fails when its run starts\n",
+               spec::kWholePlanRunLimit);
+  }
   return 0;
 }
 

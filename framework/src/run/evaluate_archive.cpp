@@ -42,9 +42,9 @@ spec::RunSpec archived_run(const fs::path& archive_path, const std::string& spec
   try {
     spec::ExperimentPlan plan = spec::plan_experiment(file, {}, plugin_paths);
     fs::remove(file);
-    if (plan.runs.size() != 1) {
+    if (plan.run_count() != 1) {
       throw ArchiveError(fmt::format("archive {}: /spec describes {} runs, expected one",
-                                     archive_path.string(), plan.runs.size()));
+                                     archive_path.string(), plan.run_count()));
     }
     return plan.runs.front();
   } catch (const ArchiveError&) {

@@ -22,20 +22,19 @@ std::filesystem::path archive_path_of(const std::filesystem::path& out_dir, cons
 
 namespace {
 
-std::vector<const spec::RunSpec*> selected_runs(const spec::ExperimentPlan& plan,
-                                                const RunnerOptions& options) {
-  std::vector<const spec::RunSpec*> runs;
+// The indices of the runs to run: one (--run-index) or all. A large plan's runs are built as they start.
+std::vector<std::uint64_t> selected_runs(const spec::ExperimentPlan& plan, const RunnerOptions& options) {
+  const auto count = static_cast<std::int64_t>(plan.run_count());
   if (options.run_index) {
-    auto count = static_cast<std::int64_t>(plan.runs.size());
     if (*options.run_index < 0 || *options.run_index >= count) {
       throw ConfigError("--run-index " + std::to_string(*options.run_index) + ": the experiment has " +
                         std::to_string(count) + " runs, so expected 0.." + std::to_string(count - 1));
     }
-    runs.push_back(&plan.runs[static_cast<std::size_t>(*options.run_index)]);
-  } else {
-    for (const auto& run : plan.runs) runs.push_back(&run);
+    return {static_cast<std::uint64_t>(*options.run_index)};
   }
-  return runs;
+  std::vector<std::uint64_t> indices(static_cast<std::size_t>(count));
+  for (std::size_t i = 0; i < indices.size(); ++i) indices[i] = i;
+  return indices;
 }
 
 // Fails before any run when the output folder cannot be created or written, instead of once per run.
@@ -57,9 +56,16 @@ void check_output_folder(const std::filesystem::path& folder) {
 }
 
 int total_threads(const spec::ExperimentPlan& plan, const RunnerOptions& options) {
-  int requested = options.threads
-                      ? *options.threads
-                      : (plan.runs.empty() ? 0 : static_cast<int>(plan.runs.front().training.threads));
+  int requested = 0;
+  if (options.threads) {
+    requested = *options.threads;
+  } else if (plan.run_count() > 0) {
+    try {
+      requested = static_cast<int>(plan.run_at(0).training.threads);
+    } catch (const ConfigError&) {
+      // an invalid combination of a large grid: that run fails with its message; the default serves the others
+    }
+  }
   if (requested > 0) return requested;
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
@@ -69,16 +75,29 @@ int total_threads(const spec::ExperimentPlan& plan, const RunnerOptions& options
 std::vector<RunOutcome> run_plan(const spec::ExperimentPlan& plan, const RunnerOptions& options,
                                  ProgressSink& progress) {
   if (options.jobs < 1) throw ConfigError("--jobs: expected at least 1, got " + std::to_string(options.jobs));
-  std::vector<const spec::RunSpec*> runs = selected_runs(plan, options);
+  std::vector<std::uint64_t> runs = selected_runs(plan, options);
   std::vector<RunOutcome> outcomes(runs.size());
-  if (!runs.empty()) check_output_folder(archive_path_of(options.out_dir, *runs.front()).parent_path());
+  if (!runs.empty()) check_output_folder(options.out_dir / plan.experiment);
 
   const int jobs = std::min<int>(options.jobs, static_cast<int>(std::max<std::size_t>(runs.size(), 1)));
   const int threads_per_run = std::max(1, total_threads(plan, options) / jobs);
 
   std::atomic<std::size_t> next{0};
   auto run_one = [&](std::size_t i) {
-    const spec::RunSpec& run = *runs[i];
+    spec::RunSpec run;
+    try {
+      run = plan.run_at(runs[i]);
+    } catch (const ConfigError& e) {
+      // a combination of a large grid that only fails together: this run fails, the others go on
+      RunOutcome outcome;
+      outcome.index = static_cast<std::int64_t>(runs[i]);
+      outcome.run_id = fmt::format("{}-run-{}", plan.experiment, runs[i]);
+      outcome.status = "failed";
+      outcome.message = e.what();
+      outcomes[i] = outcome;
+      progress.finished(outcome);
+      return;
+    }
     std::filesystem::path archive = archive_path_of(options.out_dir, run);
     auto report = [&](const std::string& status, const std::string& message) {
       RunOutcome outcome;

@@ -133,8 +133,8 @@ std::string slurm_log_marker(const std::string& run_id) { return std::string(kMa
 
 std::vector<RunStatus> sweep_status(const spec::ExperimentPlan& plan, const fs::path& out_dir) {
   std::vector<RunStatus> statuses;
-  statuses.reserve(plan.runs.size());
-  for (const auto& run : plan.runs) statuses.push_back(status_of(run, out_dir));
+  statuses.reserve(plan.run_count());
+  for (std::uint64_t i = 0; i < plan.run_count(); ++i) statuses.push_back(status_of(plan.run_at(i), out_dir));
   bool wants_logs = false;
   for (const auto& status : statuses) wants_logs = wants_logs || status.state != RunState::completed;
   if (wants_logs) {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -30,8 +32,6 @@ struct PlanOutcome {
 
 // Longest experiment name: `<name>-<16 hex digits>.h5.partial` and `.ckpt.tmp` must fit a 255-byte file name.
 constexpr std::size_t kMaxExperimentNameLength = 200;
-// Most runs one plan may hold: every run is planned and validated up front.
-constexpr std::uint64_t kMaxRunsPerPlan = 100000;
 
 // One path component made of portable characters, not "." or "..", short enough for the files it names.
 bool is_plain_file_name(const std::string& name) {
@@ -96,20 +96,138 @@ TopLevel read_top_level(const SpecDocument& document, Problems& problems) {
   return top;
 }
 
-// Every combination of one value per axis, the first axis varying slowest.
-std::vector<std::vector<const SpecValue*>> grid_points(const std::vector<GridAxis>& grid) {
-  std::vector<std::vector<const SpecValue*>> points{{}};
-  for (const auto& axis : grid) {
-    std::vector<std::vector<const SpecValue*>> next;
-    for (const auto& point : points) {
-      for (const auto& value : axis.values) {
-        next.push_back(point);
-        next.back().push_back(&value);
-      }
-    }
-    points = std::move(next);
+// The values of grid point \p point (0-based, the first axis varying slowest).
+std::vector<const SpecValue*> grid_point_at(const std::vector<GridAxis>& grid, std::uint64_t point) {
+  std::vector<const SpecValue*> values(grid.size());
+  for (std::size_t axis = grid.size(); axis-- > 0;) {
+    const std::uint64_t count = grid[axis].values.size();
+    values[axis] = &grid[axis].values[point % count];
+    point /= count;
   }
-  return points;
+  return values;
+}
+
+// The grid point whose values are the first of every axis except \p axis, which has its \p value-th.
+std::vector<const SpecValue*> grid_point_varying(const std::vector<GridAxis>& grid, std::size_t axis,
+                                                 std::size_t value) {
+  std::vector<const SpecValue*> values;
+  for (std::size_t a = 0; a < grid.size(); ++a) values.push_back(&grid[a].values[a == axis ? value : 0]);
+  return values;
+}
+
+// One grid point, resolved: what its runs share, before the seed is set.
+struct ResolvedPoint {
+  RunSpec base;
+  ResolvedSections sections;
+  std::string text;  // "key=value, ..." for messages
+};
+
+// Resolves the grid point with \p values; records its problems and returns nothing when it is invalid.
+std::optional<ResolvedPoint> resolve_point(const SpecDocument& document, const std::vector<const SpecValue*>& values,
+                                           const TopLevel& top, PluginChecker& plugins, Problems& problems) {
+  SpecDocument at_point = document;
+  ResolvedPoint point;
+  for (std::size_t axis = 0; axis < values.size(); ++axis) {
+    at_point.set(document.grid[axis].key_path, *values[axis]);
+    point.base.grid_point.emplace_back(document.grid[axis].key_path, to_yaml(values[axis]->value));
+  }
+  point.sections = resolve_sections(at_point, plugins, problems);
+  if (!fill_typed_sections(point.sections, point.base, problems) || !problems.empty()) return std::nullopt;
+  point.base.experiment = top.experiment;
+  point.base.source_file = document.file;
+  for (const auto& path : top.plugin_paths) point.base.plugin_paths.push_back(path.string());
+  for (const auto& [key, value] : point.base.grid_point)
+    point.text += (point.text.empty() ? "" : ", ") + key + "=" + value;
+  return point;
+}
+
+// The run of \p point with \p seed; its id and index are the caller's to set.
+RunSpec run_of_point(const ResolvedPoint& point, std::uint64_t seed) {
+  RunSpec run = point.base;
+  CanonicalTexts texts = canonical_texts(point.sections, seed);
+  run.seed = seed;
+  run.canonical_yaml = texts.full;
+  run.spec_hash = fnv1a_64_hex(texts.without_defaults);
+  return run;
+}
+
+// Grid points x seeds (at most kMaxRunsPerSpec + 1); records a problem when the sweep is larger than allowed.
+std::uint64_t count_runs(const SpecDocument& document, const TopLevel& top, Problems& problems) {
+  std::uint64_t count = top.seeds.size();
+  std::string factors = fmt::format("{} seeds", top.seeds.size());
+  for (const auto& axis : document.grid) {
+    count = std::min<std::uint64_t>(count * axis.values.size(), kMaxRunsPerSpec + 1);
+    factors += fmt::format(" x {} values of {}", axis.values.size(), axis.key_path);
+  }
+  if (count > kMaxRunsPerSpec) {
+    problems.add(document.grid.empty() ? document.sections.at("") : document.grid.front().where,
+                 document.grid.empty() ? "seeds" : "grid",
+                 fmt::format("{} give more than {} runs, the most one spec may have; split the sweep into several "
+                             "specs (each can run as its own Slurm array)",
+                             factors, kMaxRunsPerSpec));
+  }
+  return count;
+}
+
+// Builds and validates every run, checking that no two grid points resolve to the same run.
+void plan_every_run(const SpecDocument& document, const TopLevel& top, PluginChecker& plugins, ExperimentPlan& plan,
+                    Problems& problems) {
+  std::map<std::string, std::string> first_point_of_hash;  // spec hash -> the grid point that produced it
+  std::set<std::string> ids;
+  const std::uint64_t points = top.seeds.empty() ? 0 : plan.total_runs / top.seeds.size();
+  for (std::uint64_t p = 0; p < points; ++p) {
+    std::optional<ResolvedPoint> point =
+        resolve_point(document, grid_point_at(document.grid, p), top, plugins, problems);
+    if (!point) continue;
+    for (std::uint64_t seed : top.seeds) {
+      RunSpec run = run_of_point(*point, seed);
+      run.index = static_cast<std::int64_t>(plan.runs.size());
+      auto [it, fresh] = first_point_of_hash.emplace(run.spec_hash, point->text);
+      if (!fresh) {
+        problems.add(
+            document.grid.empty() ? document.sections.at("") : document.grid.front().where, "grid",
+            fmt::format("grid points ({}) and ({}) resolve to the same run {}-{}; remove one of the values",
+                        it->second, point->text, top.experiment, run.spec_hash.substr(0, 10)));
+        continue;
+      }
+      run.run_id = unique_run_id(top.experiment, run.spec_hash, ids);
+      plan.runs.push_back(std::move(run));
+    }
+  }
+}
+
+}  // namespace
+
+namespace detail {
+
+/// What a large plan needs to build any of its runs on demand. Not copyable: the checker refers to the registry.
+struct LargeGrid {
+  SpecDocument document;                   ///< the spec with its overrides applied
+  TopLevel top;                            ///< its experiment name, seeds and plugin paths
+  std::unique_ptr<plugin::PluginRegistry> registry;  ///< the plugins it was validated against
+  std::unique_ptr<PluginChecker> plugins;  ///< caches constructed plugins: used under mutex
+  std::mutex mutex;                        ///< one run_at() at a time resolves
+};
+
+}  // namespace detail
+
+namespace {
+
+// Validates each distinct grid value once (the other axes at their first value); keeps what run_at() needs.
+void plan_large_grid(SpecDocument document, TopLevel top, plugin::PluginRegistry registry, ExperimentPlan& plan,
+                     Problems& problems) {
+  auto large = std::make_shared<LargeGrid>();
+  large->document = std::move(document);
+  large->top = std::move(top);
+  large->registry = std::make_unique<plugin::PluginRegistry>(std::move(registry));
+  large->plugins = std::make_unique<PluginChecker>(*large->registry);
+  const auto& grid = large->document.grid;
+  for (std::size_t axis = 0; axis < grid.size(); ++axis) {
+    for (std::size_t value = axis == 0 ? 0 : 1; value < grid[axis].values.size(); ++value) {
+      resolve_point(large->document, grid_point_varying(grid, axis, value), large->top, *large->plugins, problems);
+    }
+  }
+  plan.large = std::move(large);
 }
 
 PlanOutcome plan(const fs::path& spec_file, const std::vector<std::string>& overrides,
@@ -125,64 +243,15 @@ PlanOutcome plan(const fs::path& spec_file, const std::vector<std::string>& over
   plan.source_file = document.file;
   plan.plugin_paths = top.plugin_paths;
   plan.plugin_paths.insert(plan.plugin_paths.end(), extra_plugin_paths.begin(), extra_plugin_paths.end());
+  // counted before anything is expanded: three axes of 1000 values must not be built to be refused
+  plan.total_runs = count_runs(document, top, problems);
+  if (plan.total_runs > kMaxRunsPerSpec) return outcome;
   plugin::PluginRegistry registry = plugin::PluginRegistry::with_default_paths(plan.plugin_paths);
-  PluginChecker plugins(registry);
-
-  std::vector<std::string> spec_plugin_paths;
-  for (const auto& path : top.plugin_paths) spec_plugin_paths.push_back(path.string());
-  std::map<std::string, std::string> first_point_of_hash;  // spec hash -> the grid point that produced it
-  std::set<std::string> ids;
-
-  // refuse a grid too large to plan before expanding it: three axes of 1000 values would not fit in memory
-  std::uint64_t planned = std::max<std::uint64_t>(top.seeds.size(), 1);
-  std::string factors = fmt::format("{} seeds", top.seeds.size());
-  for (const auto& axis : document.grid) {
-    planned = axis.values.empty() ? 0 : std::min<std::uint64_t>(planned * axis.values.size(), kMaxRunsPerPlan + 1);
-    factors += fmt::format(" x {} values of {}", axis.values.size(), axis.key_path);
-  }
-  if (planned > kMaxRunsPerPlan) {
-    problems.add(document.grid.empty() ? document.sections.at("") : document.grid.front().where,
-                 document.grid.empty() ? "seeds" : "grid",
-                 fmt::format("{} give more than {} runs, the most one spec may plan; split the sweep into several "
-                             "specs (each can run as its own Slurm array)",
-                             factors, kMaxRunsPerPlan));
-    return outcome;
-  }
-
-  for (const auto& point : grid_points(document.grid)) {
-    SpecDocument at_point = document;
-    RunSpec base;
-    for (std::size_t axis = 0; axis < point.size(); ++axis) {
-      at_point.set(document.grid[axis].key_path, *point[axis]);
-      base.grid_point.emplace_back(document.grid[axis].key_path, to_yaml(point[axis]->value));
-    }
-    ResolvedSections sections = resolve_sections(at_point, plugins, problems);
-    if (!fill_typed_sections(sections, base, problems) || !problems.empty()) continue;
-
-    base.experiment = top.experiment;
-    base.source_file = document.file;
-    base.plugin_paths = spec_plugin_paths;
-    std::string point_text;
-    for (const auto& [key, value] : base.grid_point)
-      point_text += (point_text.empty() ? "" : ", ") + key + "=" + value;
-    for (std::uint64_t seed : top.seeds) {
-      RunSpec run = base;
-      CanonicalTexts texts = canonical_texts(sections, seed);
-      run.seed = seed;
-      run.canonical_yaml = texts.full;
-      run.spec_hash = fnv1a_64_hex(texts.without_defaults);
-      run.index = static_cast<std::int64_t>(plan.runs.size());
-      auto [it, fresh] = first_point_of_hash.emplace(run.spec_hash, point_text);
-      if (!fresh) {
-        problems.add(
-            document.grid.empty() ? document.sections.at("") : document.grid.front().where, "grid",
-            fmt::format("grid points ({}) and ({}) resolve to the same run {}-{}; remove one of the values",
-                        it->second, point_text, top.experiment, run.spec_hash.substr(0, 10)));
-        continue;
-      }
-      run.run_id = unique_run_id(top.experiment, run.spec_hash, ids);
-      plan.runs.push_back(std::move(run));
-    }
+  if (plan.total_runs > kWholePlanRunLimit) {
+    plan_large_grid(std::move(document), std::move(top), std::move(registry), plan, problems);
+  } else {
+    PluginChecker plugins(registry);
+    plan_every_run(document, top, plugins, plan, problems);
   }
   return outcome;
 }
@@ -198,6 +267,33 @@ std::string unique_run_id(const std::string& experiment, const std::string& spec
     taken.insert(id);
   }
   return id;
+}
+
+RunSpec ExperimentPlan::run_at(std::uint64_t index) const {
+  const std::uint64_t count = run_count();
+  if (index >= count) {
+    throw ConfigError(fmt::format("run {} of experiment '{}': it has {} runs, so expected 0..{}", index, experiment,
+                                  count, count == 0 ? 0 : count - 1));
+  }
+  if (!large) return runs.at(index);
+  const std::uint64_t seeds = large->top.seeds.size();
+  Problems problems;
+  std::optional<ResolvedPoint> point;
+  {
+    std::lock_guard<std::mutex> guard(large->mutex);
+    point = resolve_point(large->document, grid_point_at(large->document.grid, index / seeds), large->top,
+                          *large->plugins, problems);
+  }
+  if (!point) {
+    throw ConfigError(fmt::format("run {} of experiment '{}' (a large grid: each value was validated on its own, "
+                                  "this combination only now): {}",
+                                  index, experiment, problems.messages().front()));
+  }
+  RunSpec run = run_of_point(*point, large->top.seeds[index % seeds]);
+  run.index = static_cast<std::int64_t>(index);
+  // no list of every run to tell colliding short ids apart: the whole 16-digit hash is the id
+  run.run_id = experiment + "-" + run.spec_hash;
+  return run;
 }
 
 ExperimentPlan plan_experiment(const fs::path& spec_file, const std::vector<std::string>& overrides,

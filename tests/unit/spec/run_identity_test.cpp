@@ -62,7 +62,75 @@ TEST(RunIdentity, AGridTooLargeToPlanIsRefusedBeforeExpanding) {
   const std::string message = config_error_of(spec);
   EXPECT_CONTAINS(message,
                   "1 seeds x 1000 values of training.epochs x 1000 values of training.batch_size x 1000 "
-                  "values of training.threads give more than 100000 runs");
+                  "values of training.threads give more than 10000000 runs");
+}
+
+// "[first, first+1, ..., last]"
+std::string integers(int first, int last) {
+  std::string values = "[";
+  for (int i = first; i <= last; ++i) values += (i > first ? ", " : "") + std::to_string(i);
+  return values + "]";
+}
+
+// 40 x 30 x 10 grid points, one seed: more runs than a plan holds
+std::string large_grid_spec(const std::string& extra_epochs = "") {
+  std::string epochs = integers(1, 40);
+  if (!extra_epochs.empty()) epochs = epochs.substr(0, epochs.size() - 1) + ", " + extra_epochs + "]";
+  return std::string(kMinimalSpec) + "grid:\n  training.epochs: " + epochs +
+         "\n  training.batch_size: " + integers(1, 30) + "\n  training.threads: " + integers(1, 10) + "\n";
+}
+
+TEST(LargeGrid, IsCountedNotExpandedAndBuildsAnyRunOnDemand) {
+  const ExperimentPlan plan = plan_text(large_grid_spec());
+  ASSERT_GT(12000u, kWholePlanRunLimit);
+  EXPECT_EQ(plan.run_count(), 12000u);
+  EXPECT_TRUE(plan.runs.empty()) << "a large plan holds no runs";
+  ASSERT_TRUE(plan.large);
+
+  // run i is the i-th combination, the first axis varying slowest, as in a plan that holds its runs
+  const RunSpec run = plan.run_at(1 * 300 + 2 * 10 + 3);
+  EXPECT_EQ(run.index, 323);
+  ASSERT_EQ(run.grid_point.size(), 3u);
+  EXPECT_EQ(run.grid_point[0], std::make_pair(std::string("training.epochs"), std::string("2")));
+  EXPECT_EQ(run.grid_point[1], std::make_pair(std::string("training.batch_size"), std::string("3")));
+  EXPECT_EQ(run.grid_point[2], std::make_pair(std::string("training.threads"), std::string("4")));
+  EXPECT_EQ(run.training.epochs, 2);
+  EXPECT_EQ(run.training.batch_size, 3);
+  // its id is the whole hash (no list of every run to tell short ids apart), and the hash is the one the
+  // same run has when it is planned on its own
+  EXPECT_EQ(run.spec_hash.size(), 16u);
+  EXPECT_EQ(run.run_id, "toy-" + run.spec_hash);
+  const ExperimentPlan alone = plan_text(
+      large_grid_spec(), {"grid.training.epochs=[2]", "grid.training.batch_size=[3]", "grid.training.threads=[4]"});
+  ASSERT_EQ(alone.run_count(), 1u);
+  EXPECT_FALSE(alone.large);
+  EXPECT_EQ(alone.runs.front().spec_hash, run.spec_hash);
+  EXPECT_EQ(alone.runs.front().canonical_yaml, run.canonical_yaml);
+
+  const RunSpec last = plan.run_at(11999);
+  EXPECT_EQ(last.grid_point[0].second, "40");
+  EXPECT_EQ(last.grid_point[2].second, "10");
+  EXPECT_NE(last.run_id, run.run_id);
+  try {
+    plan.run_at(12000);
+    ADD_FAILURE() << "run 12000 of 12000 was built";
+  } catch (const ConfigError& e) {
+    EXPECT_CONTAINS(std::string(e.what()), "it has 12000 runs, so expected 0..11999");
+  }
+}
+
+TEST(LargeGrid, EachValueIsStillValidatedBeforeAnyRun) {
+  const std::string message = config_error_of(large_grid_spec("many"));
+  EXPECT_CONTAINS(message, "training.epochs");
+}
+
+TEST(LargeGrid, SeedsVaryFastest) {
+  const ExperimentPlan plan = plan_text(std::string(large_grid_spec()) + "seeds: [5, 6]\n");
+  EXPECT_EQ(plan.run_count(), 24000u);
+  EXPECT_EQ(plan.run_at(0).seed, 5u);
+  EXPECT_EQ(plan.run_at(1).seed, 6u);
+  EXPECT_EQ(plan.run_at(1).grid_point, plan.run_at(0).grid_point);
+  EXPECT_EQ(plan.run_at(2).grid_point[2].second, "2");
 }
 
 }  // namespace
