@@ -101,8 +101,8 @@ TEST_P(AtInit, AnFfnIsPrunedToExactlyTheDensityThenTrainedWithFixedMasks) {
 TEST_P(AtInit, ADanIsPrunedFromItsStructuresDensityToTheTarget) {
   const std::string text = std::string("experiment: at-init-dan\nseeds: [4]\n") + kRegressionData +
                            "structure: {plugin: newman_watts_strogatz, n: 24, k: 4, p: 0.5, orient: random}\n"
-                           "model: {plugin: dan}\n" + kAdam + at_init_pruning(GetParam(), 0.15);
-  expect_pruned_at_init_to(std::string("at-init-dan-") + GetParam(), text, 0.15);
+                           "model: {plugin: dan}\n" + kAdam + at_init_pruning(GetParam(), 0.1);
+  expect_pruned_at_init_to(std::string("at-init-dan-") + GetParam(), text, 0.1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Pruners, AtInit, ::testing::Values("snip", "grasp", "synflow"));
@@ -121,7 +121,7 @@ TEST(AtInitRun, SynFlowRoundsChangeTheMasksButNotTheDensity) {
     EXPECT_EQ(one[l].mask.sum().item<std::int64_t>(), many[l].mask.sum().item<std::int64_t>()) << one[l].name;
     differ |= !torch::equal(one[l].mask, many[l].mask);
   }
-  // one-shot SynFlow at 5% empties the 16-unit layer's rows unevenly; re-scoring in rounds spreads the cut
+  // each layer holds the same total flow R, so one round starves the larger layer; re-scoring in rounds does not
   EXPECT_TRUE(differ) << "100 rounds chose exactly the weights one round chose";
 }
 
