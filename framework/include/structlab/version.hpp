@@ -7,7 +7,8 @@
 
 /// Version of the plugin API; a plugin built against another one is refused before it runs.
 /// Bump it whenever a plugin interface, Params, LayeredGraph or MaskedModel changes incompatibly.
-#define STRUCTLAB_PLUGIN_API_VERSION 3
+/// 4: PruningContext::input_shape() and PruningStrategy::rounds_at_init() (pruning at initialisation).
+#define STRUCTLAB_PLUGIN_API_VERSION 4
 
 namespace structlab {
 

@@ -72,11 +72,11 @@ AgpSchedule agp_schedule_in_steps(const GradualOptions& schedule, std::int64_t s
   return agp;
 }
 
-std::string threshold_strategy_refusal(const std::string& strategy) {
+std::string threshold_strategy_refusal(const std::string& strategy, const std::string& schedule) {
   return fmt::format(
-      "strategy '{}' prunes by its own threshold and cannot follow the gradual schedule's sparsity targets; "
+      "strategy '{}' prunes by its own threshold and cannot follow the {} schedule's sparsity targets; "
       "use one_shot or iterative, or a strategy that prunes by amount",
-      strategy);
+      strategy, schedule);
 }
 
 }  // namespace structlab::prune

@@ -181,7 +181,7 @@ class GradualSchedule : public TrainingSchedule {
         agp_(prune::agp_schedule_in_steps(gradual_options(run.pruning->schedule), steps_per_epoch)) {
     if (pruner_->scope() == plugin::SelectionScope::below_zero) {
       // spec validation refuses this already; kept for callers that build a RunSpec themselves
-      throw ConfigError("pruning.schedule.kind: " + prune::threshold_strategy_refusal(strategy()));
+      throw ConfigError("pruning.schedule.kind: " + prune::threshold_strategy_refusal(strategy(), "gradual"));
     }
   }
 
@@ -218,8 +218,9 @@ ScheduleKind schedule_kind(const std::string& kind) {
   if (kind == "iterative") return ScheduleKind::iterative;
   if (kind == "gradual") return ScheduleKind::gradual;
   if (kind == "dynamic") return ScheduleKind::dynamic;
+  if (kind == "at_init") return ScheduleKind::at_init;
   throw ConfigError("pruning.schedule.kind: unknown schedule '" + kind +
-                    "'; expected one_shot, iterative, gradual or dynamic");
+                    "'; expected one_shot, iterative, gradual, dynamic or at_init");
 }
 
 RewindPoint rewind_point(const std::string& rewind) {
@@ -249,6 +250,8 @@ std::unique_ptr<Schedule> make_schedule(const spec::RunSpec& run, nn::MaskedMode
       return std::make_unique<GradualSchedule>(run, std::move(pruner), steps_per_epoch);
     case ScheduleKind::dynamic:
       return make_dynamic_schedule(run, std::move(pruner), std::move(grower), steps_per_epoch);
+    case ScheduleKind::at_init:
+      return make_at_init_schedule(run, std::move(pruner));
   }
   throw ConfigError("pruning.schedule.kind: unhandled schedule '" + run.pruning->schedule.kind + "'");
 }

@@ -15,7 +15,7 @@
 namespace structlab::run::detail {
 
 /// The pruning schedules a spec can name (`pruning.schedule.kind`).
-enum class ScheduleKind { one_shot, iterative, gradual, dynamic };
+enum class ScheduleKind { one_shot, iterative, gradual, dynamic, at_init };
 
 /// Where iterative pruning rewinds the surviving weights (`pruning.schedule.rewind`).
 enum class RewindPoint { none, init, epoch };
@@ -58,6 +58,8 @@ class EnginePruningContext : public plugin::PruningContext {
   std::int64_t num_batches() const override { return trainer_.steps_per_epoch(); }
   /// The loss on training batch \p index.
   torch::Tensor loss(nn::MaskedModel& model, std::int64_t index) override;
+  /// The dataset's sample shape.
+  std::vector<std::int64_t> input_shape() const override { return trainer_.input_shape(); }
 
  private:
   train::Trainer& trainer_;
@@ -73,7 +75,15 @@ std::unique_ptr<Schedule> make_dynamic_schedule(const spec::RunSpec& run, std::s
                                                 std::shared_ptr<plugin::GrowthCriterion> grow,
                                                 std::int64_t steps_per_epoch);
 
-/// The schedule \p run asks for: training only, one_shot, iterative or gradual. \p model is the freshly initialised model (its weights are the
+/// Pruning at initialisation (SNIP, GraSP, SynFlow): before the first step, \p pruner prunes the freshly
+/// initialised network to `pruning.schedule.density` in pruner->rounds_at_init() rounds (exponential densities,
+/// prune::exponential_densities), re-scoring the masked network each round; then one stage of
+/// `training.epochs` epochs trains it with the masks fixed. Throws ConfigError for a strategy that prunes by its
+/// own threshold, PluginError for one asking for fewer than one round.
+std::unique_ptr<Schedule> make_at_init_schedule(const spec::RunSpec& run,
+                                                std::shared_ptr<plugin::PruningStrategy> pruner);
+
+/// The schedule \p run asks for: training only, one_shot, iterative, gradual, dynamic or at_init. \p model is the freshly initialised model (its weights are the
 /// rewind point of `rewind: init`); \p steps_per_epoch sizes gradual schedules.
 std::unique_ptr<Schedule> make_schedule(const spec::RunSpec& run, nn::MaskedModel& model,
                                         std::shared_ptr<plugin::PruningStrategy> pruner,

@@ -100,17 +100,19 @@ ResolvedSections resolve_sections(const SpecDocument& document, PluginChecker& p
                       name));
     }
   }
-  // a strategy that prunes by its own threshold cannot follow the gradual schedule's sparsity targets
+  // a strategy that prunes by its own threshold cannot follow the sparsity targets of gradual or at_init
   auto pruning = out.find("pruning");
   auto schedule = out.find("pruning.schedule");
+  const std::string kind = schedule != out.end() && schedule->second.fixed.has("kind")
+                               ? std::get<std::string>(schedule->second.fixed.value("kind"))
+                               : std::string();
   if (pruning != out.end() && pruning->second.plugin && pruning->second.plugin_name &&
-      schedule != out.end() && schedule->second.fixed.has("kind") &&
-      std::get<std::string>(schedule->second.fixed.value("kind")) == "gradual") {
+      (kind == "gradual" || kind == "at_init")) {
     const std::string& name = std::get<std::string>(pruning->second.plugin_name->value);
     if (plugins.pruner_scope(name, pruning->second.plugin->params) == plugin::SelectionScope::below_zero) {
       SourceLocation where = schedule->second.fixed.location_of("kind");
       problems.add(where.to_string().empty() ? pruning->second.plugin_name->where : where,
-                   "pruning.schedule.kind", prune::threshold_strategy_refusal(name));
+                   "pruning.schedule.kind", prune::threshold_strategy_refusal(name, kind));
     }
   }
   return out;

@@ -177,7 +177,7 @@ bool fill_schedule(const ResolvedSection& section, std::optional<std::int64_t> t
                    PruningSchedule& schedule, Problems& problems) {
   SectionChecker check(section, problems);
   const Params& p = check.params();
-  check.one_of("kind", {"one_shot", "iterative", "gradual", "dynamic"});
+  check.one_of("kind", {"one_shot", "iterative", "gradual", "dynamic", "at_init"});
   check.at_least("finetune_epochs", 0);
   check.at_least("levels", 1);
   check.at_least("retrain_epochs", 0);

@@ -157,8 +157,12 @@ TEST(PrunerPlugins, DeclareTheirGranularityAndScope) {
   EXPECT_EQ(make_pruner("magnitude_std")->scope(), SelectionScope::below_zero);
   EXPECT_EQ(make_pruner("neuron")->granularity(), PruningGranularity::unit);
   for (const char* name :
-       {"magnitude_global", "magnitude_layerwise", "magnitude_std", "random", "obd", "taylor"}) {
+       {"magnitude_global", "magnitude_layerwise", "magnitude_std", "random", "obd", "taylor", "snip", "grasp",
+        "synflow"}) {
     EXPECT_EQ(make_pruner(name)->granularity(), PruningGranularity::weight) << name;
+  }
+  for (const char* name : {"snip", "grasp", "synflow"}) {
+    EXPECT_EQ(make_pruner(name)->scope(), SelectionScope::global) << name;
   }
 }
 

@@ -17,7 +17,8 @@ inline plugin::PluginRegistry& pruner_registry() {
   static plugin::PluginRegistry registry = [] {
     plugin::PluginRegistry r;
     for (const char* name :
-         {"magnitude_global", "magnitude_layerwise", "magnitude_std", "random", "obd", "taylor", "neuron"}) {
+         {"magnitude_global", "magnitude_layerwise", "magnitude_std", "random", "obd", "taylor", "neuron", "snip",
+          "grasp", "synflow"}) {
       r.add_path(std::filesystem::path(STRUCTLAB_TEST_PLUGIN_DIR) /
                  (std::string("libstructlab_pruner_") + name + ".so"));
     }

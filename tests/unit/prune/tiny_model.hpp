@@ -97,23 +97,28 @@ class LambdaContext : public plugin::PruningContext {
  public:
   using LossFunction = std::function<torch::Tensor(nn::MaskedModel&, std::int64_t)>;
 
-  LambdaContext(std::uint64_t seed, std::int64_t batches, LossFunction loss_of)
-      : seed_(seed), batches_(batches), loss_of_(std::move(loss_of)) {}
+  LambdaContext(std::uint64_t seed, std::int64_t batches, LossFunction loss_of,
+                std::vector<std::int64_t> input_shape = {})
+      : seed_(seed), batches_(batches), loss_of_(std::move(loss_of)), input_shape_(std::move(input_shape)) {}
   std::uint64_t seed() const override { return seed_; }
   std::int64_t num_batches() const override { return batches_; }
   torch::Tensor loss(nn::MaskedModel& model, std::int64_t index) override { return loss_of_(model, index); }
+  std::vector<std::int64_t> input_shape() const override { return input_shape_; }
 
  private:
   std::uint64_t seed_;
   std::int64_t batches_;
   LossFunction loss_of_;
+  std::vector<std::int64_t> input_shape_;
 };
 
 /// A context for strategies that need no data: no batches, every loss() call is a test failure.
-inline LambdaContext no_data_context(std::uint64_t seed = 1) {
-  return LambdaContext(seed, 0, [](nn::MaskedModel&, std::int64_t) -> torch::Tensor {
-    throw Error("this strategy must not ask for a loss");
-  });
+/// \p input_shape is what input_shape() says (data-free strategies such as SynFlow need it).
+inline LambdaContext no_data_context(std::uint64_t seed = 1, std::vector<std::int64_t> input_shape = {}) {
+  return LambdaContext(
+      seed, 0,
+      [](nn::MaskedModel&, std::int64_t) -> torch::Tensor { throw Error("this strategy must not ask for a loss"); },
+      std::move(input_shape));
 }
 
 /// A selection rule \p name ("fraction", "count", "density") with \p amount, other fields at their defaults.

@@ -140,7 +140,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "SPEC:5:47: pruning.selection.rule: expected one of: fraction, count, density, got top"},
         RangeCase{
             "pruning: {plugin: fixture_pruner, schedule: {kind: lottery}}\n",
-            "SPEC:5:46: pruning.schedule.kind: expected one of: one_shot, iterative, gradual, dynamic, got lottery"},
+            "SPEC:5:46: pruning.schedule.kind: expected one of: one_shot, iterative, gradual, dynamic, at_init, got lottery"},
         RangeCase{"pruning: {plugin: fixture_pruner, schedule: {density: 0}}\n",
                   "SPEC:5:46: pruning.schedule.density: expected a density in (0, 1], got 0.0"},
         RangeCase{"pruning: {plugin: fixture_pruner, schedule: {distribution: gaussian}}\n",

@@ -24,7 +24,8 @@ enum class SelectionScope {
   below_zero,  ///< every prunable entry scoring below zero goes; the rule's amount is not used
 };
 
-/// Access to training data for strategies that need gradients or curvature (OBD, Taylor).
+/// Access to training data for strategies that need gradients or curvature (OBD, Taylor), and to the shape of
+/// the network's input for data-free ones (SynFlow).
 class PruningContext {
  public:
   virtual ~PruningContext() = default;
@@ -34,6 +35,9 @@ class PruningContext {
   virtual std::int64_t num_batches() const = 0;
   /// The loss of \p model on training batch \p index (graph attached, ready for backward).
   virtual torch::Tensor loss(nn::MaskedModel& model, std::int64_t index) = 0;
+  /// The shape of one input sample, without the batch dimension (e.g. {1, 28, 28}); empty when unknown.
+  /// Added in plugin API version 4.
+  virtual std::vector<std::int64_t> input_shape() const = 0;
 };
 
 /// A pruning strategy; constructed with its validated Params.
@@ -47,6 +51,10 @@ class PruningStrategy {
   /// One score tensor per masked layer in masked_layers() order: [out, in] for weight granularity,
   /// [out] for unit granularity. Lower scores are pruned first; inactive positions are ignored.
   virtual std::vector<torch::Tensor> score(nn::MaskedModel& model, PruningContext& context) const = 0;
+  /// How many rounds the `at_init` schedule prunes in (at least 1): round k of R prunes to density
+  /// d_0 * (target / d_0)^(k/R), re-scoring the masked network each round. 1 unless the strategy asks for more
+  /// (SynFlow: its `rounds` parameter, 100 by default). Added in plugin API version 4.
+  virtual std::int64_t rounds_at_init() const { return 1; }
 };
 
 }  // namespace structlab::plugin

@@ -38,8 +38,8 @@ struct AgpSchedule {
 AgpSchedule agp_schedule_in_steps(const GradualOptions& schedule, std::int64_t steps_per_epoch);
 
 /// Why \p strategy, which prunes by its own threshold (SelectionScope::below_zero) and ignores the amount,
-/// cannot follow AGP's sparsity targets, and what to use instead. Spec validation and the runner both say
-/// it under pruning.schedule.kind.
-std::string threshold_strategy_refusal(const std::string& strategy);
+/// cannot follow the sparsity targets of the schedule kind \p schedule (`gradual`, `at_init`), and what to use
+/// instead. Spec validation and the runner both say it under pruning.schedule.kind.
+std::string threshold_strategy_refusal(const std::string& strategy, const std::string& schedule);
 
 }  // namespace structlab::prune

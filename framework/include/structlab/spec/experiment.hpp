@@ -48,7 +48,7 @@ struct TrainingSpec {
 
 /// `pruning.schedule:` — when pruning happens.
 struct PruningSchedule {
-  std::string kind = "one_shot";     ///< one_shot | iterative | gradual | dynamic
+  std::string kind = "one_shot";     ///< one_shot | iterative | gradual | dynamic | at_init
   std::int64_t finetune_epochs = 0;  ///< one_shot: epochs of fine-tuning afterwards
   std::int64_t levels = 1;           ///< iterative: prune -> retrain rounds
   std::int64_t retrain_epochs = 0;   ///< iterative: epochs per round (0 = training.epochs)
@@ -59,7 +59,7 @@ struct PruningSchedule {
   std::int64_t start_epoch = 0;      ///< gradual: epoch (0-based, of the gradual stage) whose first step is t0
   std::int64_t end_epoch = 1;        ///< gradual: s_f is reached at the first step of this epoch; the stage trains end_epoch + finetune_epochs
   std::int64_t frequency = 1;        ///< gradual: steps (batches) between mask updates, Δt
-  double density = 0.1;              ///< dynamic: density of the prunable layers from the start
+  double density = 0.1;              ///< dynamic, at_init: density of the prunable layers from the start
   std::string distribution = "erk";  ///< dynamic: uniform | erdos_renyi | erk | structure (the model's own masks)
   std::int64_t update_every = 100;   ///< dynamic: steps between drop/grow updates, ΔT
   double drop_fraction = 0.3;        ///< dynamic: α, the fraction of a layer's active weights replaced at the first update

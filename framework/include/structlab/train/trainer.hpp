@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "structlab/nn/masked_model.hpp"
 #include "structlab/plugin/dataset.hpp"
@@ -53,6 +54,8 @@ class Trainer {
   void reset_optimizer_state(const torch::Tensor& parameter, const torch::Tensor& positions);
   /// Sets the learning rate of every parameter group.
   void set_learning_rate(double learning_rate);
+  /// The shape of one input sample (the dataset's input_shape, without the batch dimension).
+  const std::vector<std::int64_t>& input_shape() const { return data_.input_shape; }
   /// Steps per epoch for the training split.
   std::int64_t steps_per_epoch() const;
   /// The permutation of training samples for the epoch with \p epoch_seed_index (int64, on the CPU).
