@@ -39,7 +39,7 @@ std::map<std::string, double> measure_checkpoint(const BenchOptions& options) {
   nn::MaskedDeepFFN model(nn::MaskedDeepFFNOptions({784}, 10, {width, width, width}));
   train::TrainingEngine engine(*model, data, trainer, 1);
   // two steps, so Adam holds its moments for every parameter
-  engine.run({{"train", 1, "trained"}});
+  engine.run({{"train", 1, "trained", ""}});
 
   archive::RunArchiveWriter writer(archive_path);
   archive::CheckpointInfo info;

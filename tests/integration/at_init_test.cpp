@@ -117,10 +117,14 @@ TEST(AtInitRun, SynFlowRoundsChangeTheMasksButNotTheDensity) {
   const auto one = masks_of("at-init-synflow-1", "1"), many = masks_of("at-init-synflow-100", "100");
   ASSERT_EQ(one.size(), many.size());
   bool differ = false;
+  std::int64_t active_one = 0, active_many = 0;
   for (std::size_t l = 0; l < one.size(); ++l) {
-    EXPECT_EQ(one[l].mask.sum().item<std::int64_t>(), many[l].mask.sum().item<std::int64_t>()) << one[l].name;
+    active_one += one[l].mask.sum().item<std::int64_t>();
+    active_many += many[l].mask.sum().item<std::int64_t>();
     differ |= !torch::equal(one[l].mask, many[l].mask);
   }
+  // the selection ranks all prunable layers together: the total is the target either way, the split is not
+  EXPECT_EQ(active_one, active_many);
   // each layer holds the same total flow R, so one round starves the larger layer; re-scoring in rounds does not
   EXPECT_TRUE(differ) << "100 rounds chose exactly the weights one round chose";
 }

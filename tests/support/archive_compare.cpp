@@ -28,7 +28,8 @@ std::string compare_metrics(const std::string& where, const std::map<std::string
 
 std::string compare_stage(const archive::StageRecord& a, const archive::StageRecord& b) {
   const std::string where = fmt::format("stage {:02d}", a.index);
-  if (a.index != b.index || a.description != b.description) return where + ": index or description differ";
+  if (a.index != b.index || a.description != b.description || a.series != b.series)
+    return where + ": index, description or series differ";
   if (auto d = compare_metrics(where, a.metrics, b.metrics); !d.empty()) return d;
   if (auto d = compare_metrics(where + " structure", a.structure_metrics, b.structure_metrics); !d.empty())
     return d;

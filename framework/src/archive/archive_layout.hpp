@@ -35,6 +35,7 @@ inline constexpr const char* kMaskDataset = "mask";
 inline constexpr const char* kMaskShapeAttribute = "shape";
 inline constexpr const char* kNumVerticesAttribute = "num_vertices";
 inline constexpr const char* kDescriptionAttribute = "description";
+inline constexpr const char* kSeriesAttribute = "series";
 inline constexpr const char* kParametersGroup = "parameters";
 inline constexpr const char* kCheckpointGroup = "checkpoint";
 inline constexpr const char* kDtypeAttribute = "dtype";

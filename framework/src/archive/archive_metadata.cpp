@@ -85,6 +85,7 @@ StageMetadata read_stage_metadata(hid_t stages, const std::string& name, const M
   if (has_attribute(group.get(), kDescriptionAttribute)) {
     stage.description = read_string_attribute(group.get(), kDescriptionAttribute);
   }
+  if (has_attribute(group.get(), kSeriesAttribute)) stage.series = read_string_attribute(group.get(), kSeriesAttribute);
   stage.metrics = read_float_attributes(group.get());
   if (has_link(group.get(), kStructureGroup)) {
     Hdf5Handle structure = open_group(group.get(), kStructureGroup);

@@ -33,6 +33,7 @@ StageRecord read_stage(hid_t stages, const std::string& name, LayerTensors tenso
   StageRecord stage;
   stage.index = stage_index_of(name);
   stage.description = read_string_attribute(group.get(), kDescriptionAttribute);
+  if (has_attribute(group.get(), kSeriesAttribute)) stage.series = read_string_attribute(group.get(), kSeriesAttribute);
   stage.metrics = read_float_attributes(group.get());
   Hdf5Handle layers = open_group(group.get(), kLayersGroup);
   for (const std::string& layer : child_names(layers.get())) {

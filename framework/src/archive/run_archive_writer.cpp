@@ -209,8 +209,8 @@ namespace {
 // Everything that can be wrong with a stage record, checked before the first byte of it is written.
 void validate_stage_record(const StageRecord& stage) {
   if (stage.index < 0) throw ArchiveError(fmt::format("stage index {} is negative", stage.index));
-  if (stage.metrics.count(kDescriptionAttribute) != 0) {
-    throw ArchiveError(fmt::format("a metric may not be named '{}'", kDescriptionAttribute));
+  for (const char* reserved : {kDescriptionAttribute, kSeriesAttribute}) {
+    if (stage.metrics.count(reserved) != 0) throw ArchiveError(fmt::format("a metric may not be named '{}'", reserved));
   }
   if (stage.structure_metrics.count(kNumVerticesAttribute) != 0) {
     throw ArchiveError(fmt::format("a structure metric may not be named '{}'", kNumVerticesAttribute));
@@ -228,6 +228,7 @@ void validate_stage_record(const StageRecord& stage) {
 void write_stage_group(hid_t parent, const std::string& name, const StageRecord& stage) {
   Hdf5Handle group = create_group(parent, name, false);
   write_string_attribute(group.get(), kDescriptionAttribute, stage.description);
+  if (!stage.series.empty()) write_string_attribute(group.get(), kSeriesAttribute, stage.series);
   for (const auto& [metric, value] : stage.metrics) write_double_attribute(group.get(), metric, value);
   Hdf5Handle layers = create_group(group.get(), kLayersGroup, true);
   for (const LayerRecord& layer : stage.layers) write_layer(layers.get(), layer);

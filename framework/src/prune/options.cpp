@@ -16,16 +16,19 @@ const char* to_string(SelectionRule rule) {
       return "count";
     case SelectionRule::density:
       return "density";
+    case SelectionRule::n_m:
+      return "n_m";
   }
   return "?";
 }
 
 SelectionRule parse_selection_rule(const std::string& name) {
-  for (SelectionRule rule : {SelectionRule::fraction, SelectionRule::count, SelectionRule::density}) {
+  for (SelectionRule rule :
+       {SelectionRule::fraction, SelectionRule::count, SelectionRule::density, SelectionRule::n_m}) {
     if (name == to_string(rule)) return rule;
   }
   throw ConfigError(
-      fmt::format("pruning.selection.rule: unknown rule '{}'; expected fraction, count or density", name));
+      fmt::format("pruning.selection.rule: unknown rule '{}'; expected fraction, count, density or n_m", name));
 }
 
 }  // namespace structlab::prune

@@ -75,6 +75,34 @@ void reject_nan(double score, const std::string& where, std::int64_t index) {
   if (std::isnan(score)) throw ModelError(fmt::format("score of entry {} of {} is NaN", index, where));
 }
 
+// n_m: one group per block of M consecutive weights of a row (the last block of a row may be shorter).
+std::vector<RankingGroup> block_groups(const std::vector<nn::MaskedLayerRef>& layers,
+                                       const std::vector<torch::Tensor>& masks,
+                                       const std::vector<torch::Tensor>& scores, const std::vector<bool>& excluded,
+                                       std::int64_t block) {
+  std::vector<RankingGroup> groups;
+  for (std::size_t position = 0; position < layers.size(); ++position) {
+    if (excluded[position]) continue;
+    const bool* mask = masks[position].data_ptr<bool>();
+    const double* score = scores[position].data_ptr<double>();
+    const std::int64_t rows = masks[position].size(0);
+    const std::int64_t columns = masks[position].size(1);
+    for (std::int64_t row = 0; row < rows; ++row) {
+      for (std::int64_t start = 0; start < columns; start += block) {
+        RankingGroup group;
+        group.total = std::min(block, columns - start);
+        for (std::int64_t index = row * columns + start; index < row * columns + start + group.total; ++index) {
+          if (!mask[index]) continue;
+          reject_nan(score[index], "masked layer '" + layers[position].name + "'", index);
+          group.candidates.push_back({score[index], static_cast<std::int64_t>(position), index});
+        }
+        if (!group.candidates.empty()) groups.push_back(std::move(group));
+      }
+    }
+  }
+  return groups;
+}
+
 // Weight granularity: one candidate per active weight of a prunable layer.
 std::vector<RankingGroup> weight_groups(const std::vector<nn::MaskedLayerRef>& layers,
                                         const std::vector<torch::Tensor>& masks,
@@ -192,9 +220,19 @@ PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Ten
                              0, static_cast<bool>(excluded[position])});
   }
 
+  if (selection.rule == SelectionRule::n_m && granularity != PruningGranularity::weight) {
+    throw ConfigError("pruning.selection.rule: n_m keeps N of every M consecutive weights, but this pruning "
+                      "strategy scores whole units; use a strategy that scores weights");
+  }
+  if (selection.rule == SelectionRule::n_m && scope == SelectionScope::below_zero) {
+    throw ConfigError("pruning.selection.rule: n_m needs a strategy that ranks weights; this one prunes by its "
+                      "own threshold (scores below zero)");
+  }
   if (granularity == PruningGranularity::weight) {
-    for (const Candidate& weight :
-         choose(weight_groups(layers, masks, checked, excluded, scope), scope, selection)) {
+    std::vector<RankingGroup> groups = selection.rule == SelectionRule::n_m
+                                           ? block_groups(layers, masks, checked, excluded, selection.pattern_m)
+                                           : weight_groups(layers, masks, checked, excluded, scope);
+    for (const Candidate& weight : choose(std::move(groups), scope, selection)) {
       // masks are contiguous CPU copies; a tensor op per entry would be slow for large layers
       masks[static_cast<std::size_t>(weight.group)].data_ptr<bool>()[weight.index] = false;
     }

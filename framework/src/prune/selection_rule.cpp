@@ -23,7 +23,13 @@ std::int64_t nearest(double value) { return static_cast<std::int64_t>(std::llrou
 
 void validate_selection(const SelectionOptions& selection) {
   const double amount = selection.amount;
-  if (selection.rule == SelectionRule::count) {
+  if (selection.rule == SelectionRule::n_m) {
+    if (!(selection.pattern_n >= 1 && selection.pattern_m >= 1 && selection.pattern_n <= selection.pattern_m)) {
+      throw ConfigError(fmt::format("pruning.selection.pattern: expected \"N:M\" with 1 <= N <= M (e.g. \"2:4\"), "
+                                    "got {}:{}",
+                                    selection.pattern_n, selection.pattern_m));
+    }
+  } else if (selection.rule == SelectionRule::count) {
     if (!(std::isfinite(amount) && amount >= 0.0 && amount == std::floor(amount))) {
       throw ConfigError(fmt::format(
           "pruning.selection.amount: the count rule needs a whole number of entries (0 or more), got {}",
@@ -36,6 +42,8 @@ void validate_selection(const SelectionOptions& selection) {
 }
 
 std::int64_t entries_to_prune(const SelectionOptions& selection, std::int64_t active, std::int64_t total) {
+  // n_m ranks each block of M weights on its own: all but its N best go
+  if (selection.rule == SelectionRule::n_m) return std::max<std::int64_t>(0, active - selection.pattern_n);
   if (selection.rule == SelectionRule::fraction) return nearest(selection.amount * static_cast<double>(active));
   if (selection.rule == SelectionRule::count) return std::min(active, static_cast<std::int64_t>(selection.amount));
   const std::int64_t keep = nearest(selection.amount * static_cast<double>(total));

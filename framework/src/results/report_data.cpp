@@ -60,6 +60,7 @@ nlohmann::json run_data(const CollectedRun& run) {
     }
     stages.push_back({{"index", stage.index},
                       {"description", stage.description},
+                      {"series", stage.series},
                       {"test_accuracy", metric_or_null(stage.metrics, "test_accuracy")},
                       {"test_loss", metric_or_null(stage.metrics, "test_loss")},
                       {"density", metric_or_null(stage.metrics, "density")},

@@ -189,26 +189,35 @@ const char* report_page_script() {
       if (!pruned) continue;
       if (!node) node = section('Accuracy vs density', 'Mean over seeds; the band spans the minimum and maximum across seeds. Density on a log scale, 100% at the left.');
       const datasets = [];
-      configs.forEach((config, c) => {
-        const stageCount = Math.max(...config.runs.map((r) => r.stages.length));
-        const mean_points = [], low = [], high = [];
-        for (let s = 0; s < stageCount; ++s) {
-          const stages = config.runs.map((r) => r.stages[s]).filter((st) => st && finite(st.density) && finite(st.test_accuracy));
-          if (!stages.length) continue;
-          const x = 100 * mean(stages.map((st) => st.density));
-          const ys = stages.map((st) => st.test_accuracy);
-          mean_points.push({x: x, y: mean(ys)});
-          low.push({x: x, y: Math.min(...ys)});
-          high.push({x: x, y: Math.max(...ys)});
-        }
-        if (!mean_points.length) return;
-        const seeds = config.runs.filter((r) => r.stages.length).length;
-        if (seeds > 1) {
-          datasets.push({label: config.name + ' (min)', role: 'band', data: low, borderWidth: 0, pointRadius: 0, fill: false, backgroundColor: colour(c, 0.2)});
-          datasets.push({label: config.name + ' (max)', role: 'band', data: high, borderWidth: 0, pointRadius: 0, fill: '-1', backgroundColor: colour(c, 0.2)});
-        }
-        datasets.push({label: config.name + (seeds > 1 ? ' (mean of ' + seeds + ' seeds)' : ''), role: 'mean', data: mean_points,
-                       borderColor: colour(c), backgroundColor: colour(c), showLine: true, pointRadius: 3});
+      let curve = 0;
+      configs.forEach((config) => {
+        // a run with lottery-ticket controls trains several curves side by side (stage.series); the stages of no
+        // series (the dense start) begin every curve
+        const named = [...new Set(config.runs.flatMap((r) => r.stages.map((st) => st.series || '')))].filter((n) => n);
+        (named.length ? named : ['']).forEach((series, k) => {
+          const c = curve++;
+          const picked = config.runs.map((r) => r.stages.filter((st) => !st.series || st.series === series));
+          const stageCount = Math.max(...picked.map((p) => p.length));
+          const mean_points = [], low = [], high = [];
+          for (let s = 0; s < stageCount; ++s) {
+            const stages = picked.map((p) => p[s]).filter((st) => st && finite(st.density) && finite(st.test_accuracy));
+            if (!stages.length) continue;
+            const x = 100 * mean(stages.map((st) => st.density));
+            const ys = stages.map((st) => st.test_accuracy);
+            mean_points.push({x: x, y: mean(ys)});
+            low.push({x: x, y: Math.min(...ys)});
+            high.push({x: x, y: Math.max(...ys)});
+          }
+          if (!mean_points.length) return;
+          const name = config.name + (series ? ' ' + series : '');
+          const seeds = config.runs.filter((r) => r.stages.length).length;
+          if (seeds > 1) {
+            datasets.push({label: name + ' (min)', role: 'band', data: low, borderWidth: 0, pointRadius: 0, fill: false, backgroundColor: colour(c, 0.2)});
+            datasets.push({label: name + ' (max)', role: 'band', data: high, borderWidth: 0, pointRadius: 0, fill: '-1', backgroundColor: colour(c, 0.2)});
+          }
+          datasets.push({label: name + (seeds > 1 ? ' (mean of ' + seeds + ' seeds)' : ''), role: 'mean', data: mean_points,
+                         borderColor: colour(c), backgroundColor: colour(c), borderDash: k ? [6, 3] : [], showLine: true, pointRadius: 3});
+        });
       });
       chart(node, 'accuracy-density-' + slug(experiment.name), experiment.name + ': test accuracy vs density', {
         type: 'scatter',

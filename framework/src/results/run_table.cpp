@@ -179,11 +179,13 @@ RunTable build_run_table(const std::vector<CollectedRun>& runs, StageRows stages
   std::set<std::string> graph_metrics;
   std::set<std::string> stage_metrics;
   std::set<std::string> stage_graph_metrics;
+  bool any_series = false;
   for (const CollectedRun& run : runs) {
     for (const auto& entry : run.spec) spec_keys.insert(entry.first);
     for (const auto& entry : run.grid_point) grid_keys.insert(entry.first);
     for (const auto& entry : run.metadata.structure_metrics) graph_metrics.insert(entry.first);
     for (const archive::StageMetadata& stage : run.metadata.stages) {
+      any_series = any_series || !stage.series.empty();
       for (const auto& entry : stage.metrics) stage_metrics.insert(entry.first);
       for (const auto& entry : stage.structure_metrics) stage_graph_metrics.insert(entry.first);
     }
@@ -220,6 +222,8 @@ RunTable build_run_table(const std::vector<CollectedRun>& runs, StageRows stages
   for (const std::string& name : graph_columns) add("graph." + name, ColumnGroup::graph, ValueType::real);
   add("stage", ColumnGroup::stage, ValueType::integer);
   add("stage_description", ColumnGroup::stage, ValueType::text);
+  // only where some run trained several curves side by side (lottery-ticket controls)
+  if (any_series) add("stage_series", ColumnGroup::stage, ValueType::text);
   std::vector<std::string> metric_columns;
   for (const std::string& name : documented_stage_metrics()) {
     if (stage_metrics.erase(name) != 0) metric_columns.push_back(name);
@@ -261,6 +265,7 @@ RunTable build_run_table(const std::vector<CollectedRun>& runs, StageRows stages
       }
       row.emplace_back(stage->index);
       row.emplace_back(stage->description);
+      if (any_series) row.emplace_back(stage->series);
       for (const std::string& name : metric_columns) row.push_back(number_or_null(stage->metrics, name));
       for (const std::string& name : stage_graph_columns)
         row.push_back(number_or_null(stage->structure_metrics, name));

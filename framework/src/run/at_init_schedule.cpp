@@ -51,7 +51,8 @@ class AtInitSchedule : public Schedule {
     const auto& schedule = run_.pruning->schedule;
     return {{"sparse", run_.training.epochs,
              fmt::format("pruned at initialisation to density {} ({}, {} round{}), trained with fixed masks",
-                         schedule.density, run_.pruning->strategy.plugin, rounds_, rounds_ == 1 ? "" : "s")}};
+                         schedule.density, run_.pruning->strategy.plugin, rounds_, rounds_ == 1 ? "" : "s"),
+             ""}};
   }
 
   /// Before the first step: rounds_ pruning steps to the exponential densities, each on the masked network

@@ -91,7 +91,8 @@ class DynamicSchedule : public Schedule {
     const auto& schedule = run_.pruning->schedule;
     return {{"sparse", run_.training.epochs,
              fmt::format("dynamic sparse training at density {} ({}), drop by {}, grow by {}", schedule.density,
-                         schedule.distribution, run_.pruning->strategy.plugin, run_.pruning->grow.plugin)}};
+                         schedule.distribution, run_.pruning->strategy.plugin, run_.pruning->grow.plugin),
+             ""}};
   }
 
   /// The sparse start: random masks at each layer's density (or the model's own, for `structure`).

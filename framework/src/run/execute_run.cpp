@@ -90,8 +90,8 @@ void build_structure(RunState& state) {
                                                         Rng::derive(state.spec.seed, "orientation"));
 }
 
-void build_model(RunState& state) {
-  report(state, "model");
+// The run's model kind builds a model, its weights initialised from \p init_seed.
+std::shared_ptr<nn::MaskedModel> build_model_from(RunState& state, std::uint64_t init_seed) {
   const auto& section = state.spec.model;
   auto kind = state.registry.create_model_kind(section.plugin, section.params);
   if (kind->needs_structure() && !state.structure) {
@@ -103,14 +103,30 @@ void build_model(RunState& state) {
   context.input_shape = state.data.input_shape;
   context.num_outputs = state.data.num_outputs;
   // the run's own generator: runs built at once in other threads never draw from it
-  context.generator = at::make_generator<at::CPUGeneratorImpl>(Rng::derive(state.spec.seed, "init"));
+  context.generator = at::make_generator<at::CPUGeneratorImpl>(init_seed);
   std::shared_ptr<nn::MaskedModel> model;
   {
     nn::InitGeneratorGuard guard(context.generator);
     model = kind->build(context);
   }
-  state.model = state.registry.keep_library_alive(plugin::PluginKind::model, section.plugin, model);
+  return state.registry.keep_library_alive(plugin::PluginKind::model, section.plugin, model);
+}
+
+void build_model(RunState& state) {
+  report(state, "model");
+  state.model = build_model_from(state, Rng::derive(state.spec.seed, "init"));
   state.model->to(spec::training_device(state.spec.training));
+}
+
+// Fresh initial weights for the lottery-ticket `reinit` control: the model built again from another seed.
+detail::FreshInitialisation fresh_initialisation(RunState& state) {
+  return [&state](std::uint64_t init_seed) {
+    std::shared_ptr<nn::MaskedModel> fresh = build_model_from(state, init_seed);
+    const torch::Device device = spec::training_device(state.spec.training);
+    std::vector<torch::Tensor> parameters;
+    for (const auto& parameter : fresh->parameters()) parameters.push_back(parameter.detach().to(device).clone());
+    return parameters;
+  };
 }
 
 archive::RunAttributes run_attributes(const spec::RunSpec& run) {
@@ -216,7 +232,8 @@ void execute(RunState& state, const RunEnvironment& environment) {
     }
   }
   state.schedule =
-      detail::make_schedule(state.spec, *state.model, pruner, grower, state.engine->steps_per_epoch());
+      detail::make_schedule(state.spec, *state.model, pruner, grower, state.engine->steps_per_epoch(),
+                            fresh_initialisation(state));
   state.recorder = std::make_unique<detail::StageRecorder>(state.spec, *state.writer, state.progress,
                                                            detail::total_epochs(state.schedule->stages()));
   state.schedule->set_snapshot_writer([recorder = state.recorder.get()](train::TrainingEngine& engine,

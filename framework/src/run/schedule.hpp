@@ -83,11 +83,17 @@ std::unique_ptr<Schedule> make_dynamic_schedule(const spec::RunSpec& run, std::s
 std::unique_ptr<Schedule> make_at_init_schedule(const spec::RunSpec& run,
                                                 std::shared_ptr<plugin::PruningStrategy> pruner);
 
-/// The schedule \p run asks for: training only, one_shot, iterative, gradual, dynamic or at_init. \p model is the freshly initialised model (its weights are the
-/// rewind point of `rewind: init`); \p steps_per_epoch sizes gradual schedules.
+/// The parameters (model.parameters() order, on the run's device) of the run's model built again with its
+/// weights initialised from a given seed: what the lottery-ticket `reinit` control trains from.
+using FreshInitialisation = std::function<std::vector<torch::Tensor>(std::uint64_t init_seed)>;
+
+/// The schedule \p run asks for: training only, one_shot, iterative, gradual, dynamic or at_init. \p model is
+/// the freshly initialised model (its weights are the rewind point of `rewind: init`); \p steps_per_epoch sizes
+/// gradual schedules; \p fresh_initialisation serves `pruning.controls: [reinit]` (may be empty without it).
 std::unique_ptr<Schedule> make_schedule(const spec::RunSpec& run, nn::MaskedModel& model,
                                         std::shared_ptr<plugin::PruningStrategy> pruner,
                                         std::shared_ptr<plugin::GrowthCriterion> grower,
-                                        std::int64_t steps_per_epoch);
+                                        std::int64_t steps_per_epoch,
+                                        FreshInitialisation fresh_initialisation = {});
 
 }  // namespace structlab::run::detail

@@ -132,8 +132,10 @@ void StageRecorder::epoch_end(train::TrainingEngine& engine, const train::EpochR
 }
 
 void StageRecorder::stage_end(train::TrainingEngine& engine) {
-  writer_.write_stage(stage_record(engine.model(), engine.position().stage, engine.stage().description,
-                                   engine.last_test(), run_.archive_metrics));
+  archive::StageRecord record = stage_record(engine.model(), engine.position().stage, engine.stage().description,
+                                             engine.last_test(), run_.archive_metrics);
+  record.series = engine.stage().series;
+  writer_.write_stage(record);
 }
 
 void StageRecorder::write_snapshot(train::TrainingEngine& engine, const std::string& label) {

@@ -151,10 +151,32 @@ bool fill_training(const ResolvedSection& training_section, const ResolvedSectio
   return true;
 }
 
+// "N:M" with 1 <= N <= M (at most a million), or nothing.
+std::optional<std::pair<std::int64_t, std::int64_t>> n_m_pattern(const std::string& text) {
+  const auto colon = text.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size() || colon > 7 ||
+      text.size() - colon - 1 > 7)
+    return std::nullopt;
+  const std::string n = text.substr(0, colon);
+  const std::string m = text.substr(colon + 1);
+  const auto digits = [](const std::string& part) {
+    return std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!digits(n) || !digits(m)) return std::nullopt;
+  const std::int64_t keep = std::stoll(n);
+  const std::int64_t block = std::stoll(m);
+  if (keep < 1 || keep > block || block > 1000000) return std::nullopt;
+  return std::make_pair(keep, block);
+}
+
 bool fill_selection(const ResolvedSection& section, prune::SelectionOptions& selection, Problems& problems) {
   SectionChecker check(section, problems);
   const Params& p = check.params();
-  check.one_of("rule", {"fraction", "count", "density"});
+  check.one_of("rule", {"fraction", "count", "density", "n_m"});
+  const std::optional<std::pair<std::int64_t, std::int64_t>> pattern =
+      p.has("pattern") ? n_m_pattern(p.get_string("pattern")) : std::nullopt;
+  check.require("pattern", [&] { return pattern.has_value(); },
+                "expected \"N:M\" with whole numbers 1 <= N <= M <= 1000000, e.g. \"2:4\"");
   bool by_count = p.has("rule") && p.get_string("rule") == "count";
   if (by_count) {
     check.require(
@@ -169,8 +191,39 @@ bool fill_selection(const ResolvedSection& section, prune::SelectionOptions& sel
   }
   if (!check.ok()) return false;
   selection = prune::SelectionOptions{prune::parse_selection_rule(p.get_string("rule")), p.get_double("amount"),
-                                      p.get_string_list("exclude_layers"), p.get_bool("exclude_output")};
+                                      p.get_string_list("exclude_layers"), p.get_bool("exclude_output"),
+                                      pattern->first, pattern->second};
   return true;
+}
+
+// `pruning.controls`: each of reinit and random_masks at most once, and only for an iterative schedule.
+bool fill_controls(const ResolvedSection& pruning, const ResolvedSection& schedule, std::vector<std::string>& controls,
+                   Problems& problems) {
+  if (!pruning.fixed.has("controls")) return true;
+  const SourceLocation where = pruning.fixed.location_of("controls");
+  std::vector<std::string> chosen = pruning.fixed.get_string_list("controls");
+  bool ok = true;
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    if (chosen[i] != "reinit" && chosen[i] != "random_masks") {
+      problems.add(where, "pruning.controls",
+                   fmt::format("unknown control '{}'; expected reinit (the ticket's masks, fresh initial weights) "
+                               "or random_masks (random masks of the ticket's per-layer density)",
+                               chosen[i]));
+      ok = false;
+    } else if (std::find(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(i), chosen[i]) !=
+               chosen.begin() + static_cast<std::ptrdiff_t>(i)) {
+      problems.add(where, "pruning.controls", fmt::format("'{}' is listed twice", chosen[i]));
+      ok = false;
+    }
+  }
+  const bool iterative = schedule.fixed.has("kind") && schedule.fixed.get_string("kind") == "iterative";
+  if (!chosen.empty() && !iterative) {
+    problems.add(where, "pruning.controls",
+                 "lottery-ticket controls go with an iterative schedule (pruning.schedule.kind: iterative)");
+    ok = false;
+  }
+  if (ok) controls = chosen;
+  return ok;
 }
 
 bool fill_schedule(const ResolvedSection& section, std::optional<std::int64_t> training_epochs,
@@ -291,6 +344,7 @@ bool fill_typed_sections(const ResolvedSections& sections, RunSpec& run, Problem
       problems.add(grow->where, "pruning.grow", "only a dynamic schedule (pruning.schedule.kind: dynamic) grows");
       ok = false;
     }
+    ok &= fill_controls(*pruning, schedule, spec.controls, problems);
     run.pruning = spec;
   }
 

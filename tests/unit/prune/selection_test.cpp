@@ -250,6 +250,52 @@ class ScriptedStrategy : public plugin::PruningStrategy {
   bool throw_foreign_;
 };
 
+// A [2 out, 6 in] layer then the output: n_m blocks of 4 leave a short block of 2 at the end of each row.
+std::shared_ptr<testing::TinyModel> six_input_model() {
+  return std::make_shared<testing::TinyModel>(
+      std::vector<testing::TinyLayer>{{"hidden", 6, 2, nn::kInputLayer, 0}, {"output", 2, 1, 0, 1}}, 1);
+}
+
+SelectionOptions n_m(std::int64_t n, std::int64_t m) {
+  SelectionOptions s = rule("n_m", 0.0);
+  s.pattern_n = n;
+  s.pattern_m = m;
+  return s;
+}
+
+TEST(Selection, NmKeepsTheBestNOfEveryMConsecutiveWeightsOfARow) {
+  auto model = six_input_model();
+  // row 0: block 4 1 3 2 keeps 4 and 3; the short block 5 6 keeps both.
+  // row 1: block 1 1 9 0 keeps 9 and the later 1 (a tie goes to the lower index first); 7 8 stay.
+  const std::vector<torch::Tensor> scores{torch::tensor(std::vector<double>{4, 1, 3, 2, 5, 6, 1, 1, 9, 0, 7, 8}).view({2, 6}),
+                                          torch::tensor(std::vector<double>{0.1, 0.2}).view({1, 2})};
+  PruneReport report = select(*model, scores, n_m(2, 4));
+  EXPECT_EQ(mask_values(model->layer(0)), (std::vector<int>{1, 0, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1}));
+  EXPECT_EQ(mask_values(model->layer(1)), (std::vector<int>{1, 1})) << "the output layer is excluded by default";
+  EXPECT_EQ(report.layers[0].pruned(), 4);
+  // 1:2 on what is left: inactive weights count towards no block's N
+  select(*model, scores, n_m(1, 2));
+  EXPECT_EQ(mask_values(model->layer(0)), (std::vector<int>{1, 0, 1, 0, 0, 1, 0, 1, 1, 0, 0, 1}));
+  // every block of 2 has at most 1 active weight
+  const torch::Tensor blocks = model->layer(0)->mask().view({2, 3, 2}).sum(2);
+  EXPECT_LE(blocks.max().item<std::int64_t>(), 1);
+}
+
+TEST(Selection, NmIsForWeightsAndNeedsNNotAboveM) {
+  auto model = six_input_model();
+  const std::vector<torch::Tensor> unit_scores{torch::tensor(std::vector<double>{1, 2}),
+                                               torch::tensor(std::vector<double>{1})};
+  EXPECT_THROW(apply_selection(*model, unit_scores, PruningGranularity::unit, SelectionScope::global, n_m(2, 4)),
+               ConfigError);
+  try {
+    validate_selection(n_m(3, 2));
+    ADD_FAILURE() << "3:2 accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("pruning.selection.pattern"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(parse_selection_rule("n_m"), SelectionRule::n_m);
+}
+
 TEST(PruneStep, ScoresThenSelects) {
   auto model = make_chain_model();
   auto context = testing::no_data_context();

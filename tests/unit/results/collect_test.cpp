@@ -283,3 +283,28 @@ TEST_F(CollectTest, JsonListsColumnsWithTypesAndRowsInColumnOrder) {
   EXPECT_EQ(nlohmann::json::parse(first)["stage"], 0);
   EXPECT_THROW(results::parse_table_format("xlsx"), ConfigError);
 }
+
+TEST_F(CollectTest, StageSeriesIsAColumnOnlyWhereSomeRunHasControls) {
+  const fs::path path = dir_ / "grid-0000000001.h5";
+  write_sample_run(path, SampleRun{});
+  results::RunTable plain = results::build_run_table(results::collect_runs({dir_}).runs);
+  const auto names = column_names(plain);
+  EXPECT_EQ(std::find(names.begin(), names.end(), "stage_series"), names.end());
+
+  change_archive(path, [](hid_t file) {
+    hid_t stage = H5Gopen2(file, "/stages/01", H5P_DEFAULT);
+    ASSERT_GE(stage, 0);
+    archive::detail::write_string_attribute(stage, "series", "ticket");
+    H5Gclose(stage);
+  });
+  const archive::ArchiveMetadata metadata = archive::read_archive_metadata(path, {false, false});
+  ASSERT_EQ(metadata.stages.size(), 2u);
+  EXPECT_EQ(metadata.stages[0].series, "");
+  EXPECT_EQ(metadata.stages[1].series, "ticket");
+  results::RunTable table = results::build_run_table(results::collect_runs({dir_}).runs);
+  const std::size_t series = column_of(table, "stage_series");
+  EXPECT_EQ(series, column_of(table, "stage_description") + 1);
+  ASSERT_EQ(table.rows.size(), 2u);
+  EXPECT_EQ(std::get<std::string>(table.rows[0][series]), "");
+  EXPECT_EQ(std::get<std::string>(table.rows[1][series]), "ticket");
+}

@@ -137,7 +137,7 @@ INSTANTIATE_TEST_SUITE_P(
             "SPEC:5:60: pruning.selection.amount: expected a whole number of weights >= 0 for rule count, "
             "got 2.5"},
         RangeCase{"pruning: {plugin: fixture_pruner, selection: {rule: top}}\n",
-                  "SPEC:5:47: pruning.selection.rule: expected one of: fraction, count, density, got top"},
+                  "SPEC:5:47: pruning.selection.rule: expected one of: fraction, count, density, n_m, got top"},
         RangeCase{
             "pruning: {plugin: fixture_pruner, schedule: {kind: lottery}}\n",
             "SPEC:5:46: pruning.schedule.kind: expected one of: one_shot, iterative, gradual, dynamic, at_init, got lottery"},

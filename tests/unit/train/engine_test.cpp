@@ -64,7 +64,7 @@ TEST(TrainingEngine, CallsHooksAtEveryPointInOrder) {
   TrainingEngine engine(*model, data, adam(), 1);
   Recorder recorder;
   engine.add_hook(recorder);
-  engine.run({{"train", 2, "trained"}, {"evaluate", 0, "no training"}});
+  engine.run({{"train", 2, "trained", ""}, {"evaluate", 0, "no training", ""}});
   EXPECT_EQ(recorder.calls, "B0sg.sg.E1sg.sg.E2Z0B1Z1");
   EXPECT_TRUE(recorder.gradients_seen);
 }
@@ -109,7 +109,7 @@ class Draws : public TrainingHook {
 
 TEST(TrainingEngine, StopsAtTheNextStepBoundaryAndContinuesExactlyFromItsState) {
   auto data = tiny_classification(50);  // 5 steps per epoch
-  const std::vector<StagePlan> plan{{"train", 3, "trained"}};
+  const std::vector<StagePlan> plan{{"train", 3, "trained", ""}};
 
   auto reference_model = tiny_model(4);
   TrainingEngine reference(*reference_model, data, adam(), 9);
@@ -159,7 +159,7 @@ TEST(TrainingEngine, StopWithoutACheckpointerSaysSo) {
   StopAfterSteps stop(1);
   engine.add_hook(stop);
   try {
-    engine.run({{"train", 1, "trained"}});
+    engine.run({{"train", 1, "trained", ""}});
     FAIL() << "expected RunInterrupted";
   } catch (const RunInterrupted& e) {
     EXPECT_NE(std::string(e.what()).find("without a checkpoint"), std::string::npos) << e.what();
@@ -183,7 +183,7 @@ TEST(TrainingEngine, DivergenceNamesTheStep) {
   auto model = tiny_model(1);
   TrainingEngine engine(*model, data, adam(), 1);
   try {
-    engine.run({{"train", 1, "trained"}});
+    engine.run({{"train", 1, "trained", ""}});
     FAIL() << "expected a TrainingError";
   } catch (const TrainingError& e) {
     EXPECT_NE(std::string(e.what()).find("training diverged: loss is nan at stage 0, epoch 1, step"),

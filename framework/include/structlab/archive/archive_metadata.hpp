@@ -45,6 +45,7 @@ struct StoredGraph {
 struct StageMetadata {
   std::int64_t index = 0;                           ///< stage number (00 = trained)
   std::string description;                          ///< e.g. "pruned level 1 (magnitude_global)"
+  std::string series;  ///< "ticket", "reinit", "random_masks" for lottery-ticket controls; empty otherwise
   std::map<std::string, double> metrics;            ///< test_accuracy, density, active_weights, ...
   std::map<std::string, double> structure_metrics;  ///< metrics of the regenerated structure (+ num_vertices)
   std::vector<LayerCounts> layers;                  ///< per-layer counts, when asked for

@@ -52,6 +52,9 @@ struct LayerRecord {
 struct StageRecord {
   std::int64_t index = 0;                           ///< stage number
   std::string description;                          ///< e.g. "trained", "pruned level 1 (magnitude_global)"
+  /// The curve a stage belongs to where a run trains several side by side: "ticket", "reinit" or
+  /// "random_masks" for lottery-ticket controls; empty otherwise (archived as the attribute `series`).
+  std::string series;
   std::vector<LayerRecord> layers;                  ///< every masked layer
   graph::LayeredGraph structure;                    ///< graph regenerated from the masks
   std::map<std::string, double> structure_metrics;  ///< its metrics

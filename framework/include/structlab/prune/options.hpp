@@ -13,6 +13,7 @@ enum class SelectionRule {
   fraction,  ///< round(amount * active prunable entries)
   count,     ///< amount entries (a whole number)
   density,   ///< until round(amount * all prunable entries) stay active
+  n_m,       ///< at most N of every M consecutive weights of a row stay active (`pattern: "N:M"`)
 };
 
 /// "fraction", "count" or "density".
@@ -27,6 +28,8 @@ struct SelectionOptions {
   double amount = 0.2;                           ///< the fraction, count or target density
   std::vector<std::string> exclude_layers;       ///< masked-layer names never pruned
   bool exclude_output = true;                    ///< leave the output layer alone (OpenLTH's default)
+  std::int64_t pattern_n = 2;                    ///< n_m: weights kept per block (the N of "N:M")
+  std::int64_t pattern_m = 4;                    ///< n_m: block length along the input dimension (the M)
 };
 
 /// A gradual (AGP) schedule in epochs; agp_schedule_in_steps() turns it into steps.

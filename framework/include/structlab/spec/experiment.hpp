@@ -73,6 +73,8 @@ struct PruningSpec {
   prune::SelectionOptions selection;  ///< how much goes per pruning step
   PruningSchedule schedule;    ///< when
   PluginSection grow;          ///< dynamic: the growth criterion plugin (`pruning.grow`); empty plugin otherwise
+  /// iterative: lottery-ticket controls trained beside each level (`pruning.controls`: reinit, random_masks)
+  std::vector<std::string> controls;
 };
 
 /// One concrete run: a grid point and a seed, with everything resolved.

@@ -32,6 +32,7 @@ struct StagePlan {
   std::string label;         ///< short name for progress lines, e.g. "train", "level"
   std::int64_t epochs = 0;   ///< epochs to train (0 = evaluate only)
   std::string description;   ///< what the stage is, for the archive
+  std::string series;        ///< the curve it belongs to ("ticket", "reinit", "random_masks"), or empty
 };
 
 /// Why the engine asks for a checkpoint.
