@@ -220,6 +220,24 @@ TEST(HostileInputCli, ALargeGridIsValidatedValueByValueAndListedOneRunAtATime) {
   auto bad = run_structlab("run " + spec + " --run-index 9001 --out " + (dir / "out").string());
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE((bad.out + bad.err).find("structure.m"), std::string::npos) << bad.out << bad.err;
+
+  // a Slurm task runs a run's pinned one-run spec by the sweep's id: its files carry that id, so status and the
+  // next submission find it; invalid combinations are failed runs there, not an abort
+  const std::size_t third_line = listed.out.find('\n', listed.out.find('\n') + 1);  // run 2 (run 1 is done)
+  const std::string second_id = listed.out.substr(listed.out.find("large-", third_line), 6 + 16);
+  auto written = run_structlab("slurm " + spec + " --dry-run --out " + (dir / "out").string());
+  ASSERT_EQ(written.exit_code, 0) << written.err;
+  EXPECT_NE(written.err.find("3000 runs of the grid are invalid combinations"), std::string::npos) << written.err;
+  const fs::path pinned = dir / "out" / "large" / "slurm" / "specs" / (second_id + ".yaml");
+  ASSERT_TRUE(fs::exists(pinned)) << pinned;
+  auto task = run_structlab("run " + pinned.string() + " --run-id " + second_id + " --out " + (dir / "out").string());
+  EXPECT_EQ(task.exit_code, 0) << task.err;
+  EXPECT_TRUE(fs::exists(dir / "out" / "large" / (second_id + ".h5")));
+  auto status = run_structlab("status " + spec + " --out " + (dir / "out").string());
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("12000 runs: 2 completed, 0 running, 0 interrupted, 3000 failed, 8998 not started"),
+            std::string::npos)
+      << status.out.substr(status.out.size() > 300 ? status.out.size() - 300 : 0);
 }
 
 }  // namespace

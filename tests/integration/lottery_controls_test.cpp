@@ -105,5 +105,45 @@ TEST(LotteryControls, BadControlsAreRefusedNamingTheKey) {
       << problems_of(one_shot);
 }
 
+TEST(NmSelection, IsRefusedBeforeAnyRunWhereItCannotApply) {
+  const auto problems_of = [](const std::string& pruning) {
+    const std::string dir = make_temp_dir("n-m-bad");
+    std::ofstream(dir + "/spec.yaml") << ffn_spec(kAdam, pruning);
+    std::string all;
+    for (const auto& problem : spec::validate_experiment(dir + "/spec.yaml", {}, {})) all += problem + "\n";
+    return all;
+  };
+  const std::string by_units = problems_of("pruning:\n  plugin: neuron\n  selection: {rule: n_m}\n");
+  EXPECT_NE(by_units.find("pruning.selection.rule: n_m keeps the best N of every M weights, but pruner 'neuron'"),
+            std::string::npos)
+      << by_units;
+  const std::string gradual =
+      problems_of("pruning:\n  plugin: magnitude_global\n  selection: {rule: n_m}\n  schedule: {kind: gradual}\n");
+  EXPECT_NE(gradual.find("n_m goes with one_shot or iterative schedules"), std::string::npos) << gradual;
+  const std::string bad_pattern =
+      problems_of("pruning:\n  plugin: magnitude_global\n  selection: {rule: n_m, pattern: \"4:2\"}\n");
+  EXPECT_NE(bad_pattern.find("pruning.selection.pattern"), std::string::npos) << bad_pattern;
+  EXPECT_EQ(problems_of("pruning:\n  plugin: magnitude_global\n  selection: {rule: n_m, pattern: \"2:4\"}\n"), "");
+}
+
+TEST(NmSelection, AOneShotRunKeepsAtMostTwoOfEveryFourWeights) {
+  Runs runs("n-m-run", ffn_spec(kAdam, "pruning:\n  plugin: magnitude_global\n  selection: {rule: n_m, pattern: \"2:4\"}\n"
+                                       "  schedule: {kind: one_shot, finetune_epochs: 1}\n"));
+  const auto outcome = runs.execute(runs.archive);
+  ASSERT_EQ(outcome.status, "completed") << outcome.message;
+  const archive::ArchiveSummary summary = archive::read_archive(runs.archive);
+  ASSERT_EQ(summary.stages.size(), 2u);
+  const auto& layers = summary.stages[1].layers;
+  for (std::size_t l = 0; l + 1 < layers.size(); ++l) {  // the output layer is excluded by default
+    const torch::Tensor mask = layers[l].mask;
+    const std::int64_t columns = mask.size(1);
+    for (std::int64_t start = 0; start < columns; start += 4) {
+      const std::int64_t width = std::min<std::int64_t>(4, columns - start);
+      EXPECT_LE(mask.slice(1, start, start + width).sum(1).max().item<std::int64_t>(), 2) << layers[l].name;
+    }
+    EXPECT_EQ(layers[l].weight.masked_select(mask.logical_not()).abs().sum().item<double>(), 0.0);
+  }
+}
+
 }  // namespace
 }  // namespace structlab

@@ -48,12 +48,16 @@ std::chrono::seconds parse_duration(const std::string& text) {
 // The index of the run \p run_id names: its run id, or `<experiment>-<full spec hash>` (the id a pinned one-run
 // spec gives when the sweep's short id had to be lengthened to stay unique).
 std::int64_t index_of_run_id(const spec::ExperimentPlan& plan, const std::string& run_id) {
-  for (std::uint64_t i = 0; i < plan.run_count(); ++i) {
-    const spec::RunSpec run = plan.run_at(i);
-    if (run.run_id == run_id || run.experiment + "-" + run.spec_hash == run_id) return run.index;
-  }
   std::string known;
-  for (std::uint64_t i = 0; i < plan.run_count() && i < 3; ++i) known += (i ? ", " : "") + plan.run_at(i).run_id;
+  for (std::uint64_t i = 0; i < plan.run_count(); ++i) {
+    try {
+      const spec::RunSpec run = plan.run_at(i);
+      if (run.run_id == run_id || run.experiment + "-" + run.spec_hash == run_id) return run.index;
+      if (i < 3) known += (i ? ", " : "") + run.run_id;
+    } catch (const ConfigError&) {
+      // a large grid's invalid combination is not the run asked for
+    }
+  }
   if (plan.run_count() > 3) known += ", ...";
   throw ConfigError(fmt::format("--run-id {}: no run of experiment '{}' has this id (its {} runs: {}); "
                                 "`structlab run {} --dry-run` lists them with their ids",
@@ -91,7 +95,12 @@ int run_experiment(const GlobalOptions& global, const RunCommandOptions& options
   runner.jobs = options.jobs;
   runner.force = options.force;
   if (options.run_index >= 0) runner.run_index = options.run_index;
-  if (!options.run_id.empty()) runner.run_index = index_of_run_id(plan, options.run_id);
+  if (!options.run_id.empty()) {
+    runner.run_index = index_of_run_id(plan, options.run_id);
+    // the id it was asked for names its files: a Slurm task of a large grid runs the pinned one-run spec, whose
+    // own short id differs from the sweep's
+    runner.run_id = options.run_id;
+  }
   if (global.threads > 0) runner.threads = global.threads;
   runner.checkpoint_every = parse_duration(options.checkpoint_every);
   run::install_stop_handlers();

@@ -163,7 +163,7 @@ int slurm(const GlobalOptions& global, const SlurmCommandOptions& options) {
   job.spec_dir = slurm_dir / "specs";
   job.checkpoint_every = options.checkpoint_every;
   job.written_at = utc_stamp("%Y-%m-%dT%H:%M:%SZ");
-  std::size_t completed = 0, running = 0;
+  std::size_t completed = 0, running = 0, invalid = 0;
   std::vector<spec::RunSpec> pending;
   for (std::size_t i = 0; i < statuses.size(); ++i) {
     if (statuses[i].state == run::RunState::completed) {
@@ -171,7 +171,13 @@ int slurm(const GlobalOptions& global, const SlurmCommandOptions& options) {
       continue;
     }
     if (statuses[i].state == run::RunState::running) ++running;
-    pending.push_back(plan.run_at(i));
+    try {
+      pending.push_back(plan.run_at(i));
+    } catch (const ConfigError& e) {
+      // a large grid's combination that is invalid only together: nothing to submit, said below
+      if (invalid++ == 0) std::cerr << "note: left out, invalid: " << e.what() << "\n";
+      continue;
+    }
     const spec::RunSpec& run = pending.back();
     run::SlurmRun slurm_run;
     slurm_run.run_id = run.run_id;
@@ -179,8 +185,12 @@ int slurm(const GlobalOptions& global, const SlurmCommandOptions& options) {
     for (const auto& [key, value] : run.grid_point) slurm_run.description += " " + key + "=" + value;
     job.runs.push_back(slurm_run);
   }
+  if (invalid > 0) {
+    std::cerr << fmt::format("note: {} run{} of the grid {} invalid combinations of values and {} left out\n",
+                             invalid, invalid == 1 ? "" : "s", invalid == 1 ? "is an" : "are", invalid == 1 ? "is" : "are");
+  }
   if (pending.empty()) {
-    fmt::print("{}: all {} runs are complete in {}; nothing to submit\n", plan.experiment, plan.run_count(),
+    fmt::print("{}: all {} runs are complete in {}; nothing to submit\n", plan.experiment, plan.run_count() - invalid,
                experiment_dir.string());
     return 0;
   }
@@ -238,9 +248,14 @@ int slurm(const GlobalOptions& global, const SlurmCommandOptions& options) {
                             "`sbatch --dependency=afterany:{} {}` or `structlab collect` and `structlab report`",
                             e.what(), array_id, array_id, gather_script.string()));
   }
+  // the same overrides and plugin paths, or status would plan other runs
+  std::string status_command = "structlab";
+  for (const auto& path : global.plugin_paths) status_command += " --plugin-path " + run::shell_word(path.string());
+  status_command += " status " + run::shell_word(options.spec.string()) + " --out " + run::shell_word(options.out.string());
+  for (const auto& item : options.overrides) status_command += " --set " + run::shell_word(item);
   fmt::print("submitted job {}: collect and report once the array has ended -> {}/results.csv, report.html\n"
-             "follow it with: structlab status {} --out {}\n",
-             gather_id, experiment_dir.string(), options.spec.string(), options.out.string());
+             "follow it with: {}\n",
+             gather_id, experiment_dir.string(), status_command);
   return 0;
 }
 

@@ -203,4 +203,11 @@ std::string grid_point_text(const CollectedRun& run) {
   return text;
 }
 
+const archive::StageMetadata& result_stage(const archive::ArchiveMetadata& metadata) {
+  for (auto stage = metadata.stages.rbegin(); stage != metadata.stages.rend(); ++stage) {
+    if (stage->series.empty() || stage->series == "ticket") return *stage;
+  }
+  return metadata.stages.back();
+}
+
 }  // namespace structlab::results

@@ -123,7 +123,7 @@ nlohmann::json drawings(const Collection& collection, const ReportOptions& optio
     if (metadata.structure.num_vertices == 0 || metadata.stages.empty()) continue;
     if (!drawn_configs.insert(run.experiment + " " + grid_point_text(run)).second) continue;
     const archive::StageMetadata& first = metadata.stages.front();
-    const archive::StageMetadata& last = metadata.stages.back();
+    const archive::StageMetadata& last = result_stage(metadata);
     nlohmann::json drawing = {{"run_id", run.run_id},
                               {"config", grid_point_text(run)},
                               {"experiment", run.experiment},

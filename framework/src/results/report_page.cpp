@@ -95,7 +95,12 @@ const char* report_page_script() {
     };
     return instance;
   }
-  function lastStage(run) { return run.stages.length ? run.stages[run.stages.length - 1] : null; }
+  // the run's result: its last stage that is not a lottery-ticket control
+  function lastStage(run) {
+    const own = run.stages.filter((st) => !st.series || st.series === 'ticket');
+    const stages = own.length ? own : run.stages;
+    return stages.length ? stages[stages.length - 1] : null;
+  }
   function finalAccuracy(run) { const s = lastStage(run); return s ? s.test_accuracy : null; }
   function slug(text) { return String(text).replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'x'; }
 

@@ -283,7 +283,7 @@ RunTable build_run_table(const std::vector<CollectedRun>& runs, StageRows stages
     if (metadata.stages.empty()) {
       stage_row(nullptr);
     } else if (stages == StageRows::last) {
-      stage_row(&metadata.stages.back());
+      stage_row(&result_stage(metadata));
     } else {
       for (const archive::StageMetadata& stage : metadata.stages) stage_row(&stage);
     }

@@ -87,6 +87,7 @@ std::vector<RunOutcome> run_plan(const spec::ExperimentPlan& plan, const RunnerO
     spec::RunSpec run;
     try {
       run = plan.run_at(runs[i]);
+      if (options.run_id) run.run_id = *options.run_id;
     } catch (const ConfigError& e) {
       // a combination of a large grid that only fails together: this run fails, the others go on
       RunOutcome outcome;

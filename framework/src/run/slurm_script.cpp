@@ -15,19 +15,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// 'text' for bash, single quotes closed and reopened around each single quote
-std::string quote(const std::string& text) {
-  bool plain = !text.empty();
-  for (char c : text) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '_' || c == '-' ||
-          c == '=' || c == ':' || c == ',' || c == '+' || c == '%' || c == '@')) {
-      plain = false;
-    }
+// \p text for a comment line: a line break in it (a grid value, an override) would end the comment.
+std::string one_line(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
   }
-  if (plain) return text;
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
+  return text;
 }
 
 bool all_digits(const std::string& text) {
@@ -70,7 +63,7 @@ std::string sbatch_log_path(const SlurmArrayJob& job, const std::string& pattern
 
 std::string quoted_paths_option(const std::vector<fs::path>& paths) {
   std::string text;
-  for (const auto& path : paths) text += " --plugin-path " + quote(path.string());
+  for (const auto& path : paths) text += " --plugin-path " + shell_word(path.string());
   return text;
 }
 
@@ -85,6 +78,21 @@ std::string common_directives(const SlurmOptions& options) {
 }
 
 }  // namespace
+
+std::string shell_word(const std::string& text) {
+  bool plain = !text.empty();
+  for (char c : text) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '_' || c == '-' ||
+          c == '=' || c == ':' || c == ',' || c == '+' || c == '%' || c == '@')) {
+      plain = false;
+    }
+  }
+  if (plain) return text;
+  // single quotes closed and reopened around each single quote
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
 
 std::int64_t slurm_time_seconds(const std::string& text) {
   std::string lower;
@@ -203,14 +211,15 @@ std::string slurm_array_script(const SlurmArrayJob& job, const SlurmOptions& opt
   const auto tasks = array_tasks(job, options);
   const std::string job_name = options.job_name.empty() ? "structlab-" + job.experiment : options.job_name;
   std::string set_items;
-  for (const auto& item : job.overrides) set_items += " --set " + quote(item);
+  for (const auto& item : job.overrides) set_items += " --set " + shell_word(item);
 
   std::string s = "#!/bin/bash\n";
   s += fmt::format("# structlab sweep \"{}\": {} run{} in {} array task{} ({} per task){}.\n", job.experiment,
                    job.runs.size(), job.runs.size() == 1 ? "" : "s", tasks.size(), tasks.size() == 1 ? "" : "s",
                    std::max(1, options.array_chunk),
                    options.max_parallel > 0 ? fmt::format(", at most {} at once", options.max_parallel) : "");
-  s += fmt::format("# Written by `structlab slurm {}{}` at {}.\n", job.source_spec, set_items, job.written_at);
+  s += fmt::format("# Written by `structlab slurm {}{}` at {}.\n", one_line(job.source_spec), one_line(set_items),
+                   job.written_at);
   s += "# Each run's resolved spec is pinned in " + job.spec_dir.string() +
        "/<run-id>.yaml: editing the spec\n"
        "# after submitting changes nothing here. `structlab status SPEC` shows where each run stands; submitting\n"
@@ -235,21 +244,21 @@ std::string slurm_array_script(const SlurmArrayJob& job, const SlurmOptions& opt
   if (!options.mem.empty()) s += "#SBATCH --mem=" + options.mem + "\n";
   if (!options.gpus.empty()) s += "#SBATCH --gpus=" + options.gpus + "\n";
   s += "set -u\n\n";
-  s += "structlab=" + quote(job.structlab.string()) + "\n";
-  s += "out=" + quote(job.out_dir.string()) + "\n";
+  s += "structlab=" + shell_word(job.structlab.string()) + "\n";
+  s += "out=" + shell_word(job.out_dir.string()) + "\n";
   s += fmt::format("threads={}\n\n", options.cpus_per_task);
-  s += "specs=" + quote(job.spec_dir.string()) + "  # <run-id>.yaml: each run's resolved spec\n\n";
+  s += "specs=" + shell_word(job.spec_dir.string()) + "  # <run-id>.yaml: each run's resolved spec\n\n";
   s += "# the run ids of each array task\n";
   s += "tasks=(\n";
   for (std::size_t t = 0; t < tasks.size(); ++t) {
     std::string line;
     for (const SlurmRun* run : tasks[t]) line += (line.empty() ? "" : " ") + run->run_id;
-    s += "  " + quote(line) + "\n";
+    s += "  " + shell_word(line) + "\n";
   }
   s += ")\n";
   s += "# task: run id: what it is\n";
   for (std::size_t t = 0; t < tasks.size(); ++t) {
-    for (const SlurmRun* run : tasks[t]) s += fmt::format("#   {}: {}: {}\n", t, run->run_id, run->description);
+    for (const SlurmRun* run : tasks[t]) s += fmt::format("#   {}: {}: {}\n", t, run->run_id, one_line(run->description));
   }
   s += R"SH(
 signal=""
@@ -269,8 +278,10 @@ for run_id in ${tasks[$task]}; do
   echo ")SH" + slurm_log_marker("") + R"SH($run_id task ${SLURM_ARRAY_JOB_ID:-?}_$task job ${SLURM_JOB_ID:-?} on $(hostname), restart ${SLURM_RESTART_COUNT:-0}, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   "$structlab" --threads "$threads")SH" +
        quoted_paths_option(job.plugin_paths) + R"SH( run "$specs/$run_id.yaml" --run-id "$run_id" --out "$out" --checkpoint-every )SH" +
-       quote(job.checkpoint_every) + R"SH( &
+       shell_word(job.checkpoint_every) + R"SH( &
   run_pid=$!
+  # a signal that came between the check above and this line would otherwise never reach the run
+  if [ -n "$signal" ]; then kill -s "$signal" "$run_pid" 2>/dev/null; fi
   # a trapped signal ends `wait` early: wait until the run has ended, then take its exit status
   while kill -0 "$run_pid" 2>/dev/null; do wait "$run_pid"; done
   wait "$run_pid"
@@ -314,8 +325,8 @@ std::string slurm_gather_script(const SlurmArrayJob& job, const SlurmOptions& op
   s += "#SBATCH --cpus-per-task=1\n";
   s += common_directives(options);
   s += "set -eu\n\n";
-  s += "structlab=" + quote(job.structlab.string()) + "\n";
-  s += "dir=" + quote(experiment_dir.string()) + "\n\n";
+  s += "structlab=" + shell_word(job.structlab.string()) + "\n";
+  s += "dir=" + shell_word(experiment_dir.string()) + "\n\n";
   s += R"SH("$structlab" --threads 1 collect "$dir" -o "$dir/results.csv"
 "$structlab" --threads 1 collect "$dir" --format json -o "$dir/results.json"
 "$structlab" --threads 1 report "$dir" -o "$dir/report.html"

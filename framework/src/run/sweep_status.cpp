@@ -11,6 +11,7 @@
 #include "structlab/archive/checkpoint.hpp"
 #include "structlab/archive/run_archive.hpp"
 #include "structlab/run/run_lock.hpp"
+#include "structlab/error.hpp"
 #include "structlab/run/runner.hpp"
 
 namespace structlab::run {
@@ -134,7 +135,19 @@ std::string slurm_log_marker(const std::string& run_id) { return std::string(kMa
 std::vector<RunStatus> sweep_status(const spec::ExperimentPlan& plan, const fs::path& out_dir) {
   std::vector<RunStatus> statuses;
   statuses.reserve(plan.run_count());
-  for (std::uint64_t i = 0; i < plan.run_count(); ++i) statuses.push_back(status_of(plan.run_at(i), out_dir));
+  for (std::uint64_t i = 0; i < plan.run_count(); ++i) {
+    try {
+      statuses.push_back(status_of(plan.run_at(i), out_dir));
+    } catch (const ConfigError& e) {
+      // a large grid's combination that is invalid only together: it fails when it runs, so it is failed here
+      RunStatus invalid;
+      invalid.index = static_cast<std::int64_t>(i);
+      invalid.run_id = fmt::format("{}-run-{}", plan.experiment, i);
+      invalid.state = RunState::failed;
+      invalid.detail = e.what();
+      statuses.push_back(invalid);
+    }
+  }
   bool wants_logs = false;
   for (const auto& status : statuses) wants_logs = wants_logs || status.state != RunState::completed;
   if (wants_logs) {

@@ -47,6 +47,10 @@ plugin::SelectionScope PluginChecker::pruner_scope(const std::string& name, cons
   return registry_.create_pruner(name, params)->scope();
 }
 
+plugin::PruningGranularity PluginChecker::pruner_granularity(const std::string& name, const Params& params) {
+  return registry_.create_pruner(name, params)->granularity();
+}
+
 std::optional<CheckedPlugin> PluginChecker::check(plugin::PluginKind kind, const std::string& section,
                                                   const SpecValue& name, const SourceLocation& section_where,
                                                   const Params& raw, Problems& problems) {

@@ -44,6 +44,10 @@ class PluginChecker {
   /// Throws what the plugin's construction throws (check() reports that first).
   plugin::SelectionScope pruner_scope(const std::string& name, const Params& params);
 
+  /// What the pruning strategy \p name, built with its validated \p params, scores (weights or units).
+  /// Throws what the plugin's construction throws (check() reports that first).
+  plugin::PruningGranularity pruner_granularity(const std::string& name, const Params& params);
+
  private:
   void construct(plugin::PluginKind kind, const std::string& name, const Params& params);
 

@@ -115,6 +115,28 @@ ResolvedSections resolve_sections(const SpecDocument& document, PluginChecker& p
                    "pruning.schedule.kind", prune::threshold_strategy_refusal(name, kind));
     }
   }
+  // n_m keeps N of every M weights of a row: it needs a strategy ranking weights, and a schedule that prunes by
+  // the selection rule (gradual, dynamic and at_init prune to their own density targets)
+  auto selection = out.find("pruning.selection");
+  const bool n_m = selection != out.end() && selection->second.fixed.has("rule") &&
+                   std::get<std::string>(selection->second.fixed.value("rule")) == "n_m";
+  if (n_m && pruning != out.end() && pruning->second.plugin && pruning->second.plugin_name) {
+    const SourceLocation where = selection->second.fixed.location_of("rule");
+    const std::string& name = std::get<std::string>(pruning->second.plugin_name->value);
+    if (kind == "gradual" || kind == "dynamic" || kind == "at_init") {
+      problems.add(where, "pruning.selection.rule",
+                   fmt::format("n_m goes with one_shot or iterative schedules; a {} schedule prunes to its own "
+                               "density targets",
+                               kind));
+    } else if (plugins.pruner_granularity(name, pruning->second.plugin->params) != plugin::PruningGranularity::weight ||
+               plugins.pruner_scope(name, pruning->second.plugin->params) == plugin::SelectionScope::below_zero) {
+      problems.add(where, "pruning.selection.rule",
+                   fmt::format("n_m keeps the best N of every M weights, but pruner '{}' scores whole units or "
+                               "prunes by its own threshold; use a strategy that ranks weights (e.g. "
+                               "magnitude_global)",
+                               name));
+    }
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "structlab/params.hpp"
+#include "structlab/plugin/pruner.hpp"
 
 namespace structlab::plugins {
 
@@ -21,5 +22,22 @@ inline std::int64_t rounds_of(const Params& params) {
   if (rounds < 1) params.fail("rounds", "expected an integer >= 1, got " + std::to_string(rounds));
   return rounds;
 }
+
+/// A strategy that scores weights, ranked over all prunable layers together, pruning at initialisation in
+/// the rounds its `rounds` parameter gives: what snip, grasp and synflow share.
+class RoundsWeightPruner : public plugin::PruningStrategy {
+ public:
+  /// Reads and checks `rounds` from \p params.
+  explicit RoundsWeightPruner(const Params& params) : rounds_(rounds_of(params)) {}
+  /// One score per weight.
+  plugin::PruningGranularity granularity() const override { return plugin::PruningGranularity::weight; }
+  /// One ranking across all prunable layers.
+  plugin::SelectionScope scope() const override { return plugin::SelectionScope::global; }
+  /// The `rounds` parameter.
+  std::int64_t rounds_at_init() const override { return rounds_; }
+
+ private:
+  std::int64_t rounds_;
+};
 
 }  // namespace structlab::plugins

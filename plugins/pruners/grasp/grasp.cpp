@@ -17,7 +17,7 @@
 
 namespace {
 
-class GraspPruner : public structlab::plugin::PruningStrategy {
+class GraspPruner : public structlab::plugins::RoundsWeightPruner {
  public:
   static structlab::plugin::PluginInfo info() {
     return {"GraSP (Wang et al. 2020): scores w * (H g), Hessian-gradient product by double backward, i.e. minus "
@@ -29,17 +29,9 @@ class GraspPruner : public structlab::plugin::PruningStrategy {
   }
 
   explicit GraspPruner(const structlab::Params& params)
-      : batches_(params.get_int("batches")), rounds_(structlab::plugins::rounds_of(params)) {
+      : RoundsWeightPruner(params), batches_(params.get_int("batches")) {
     if (batches_ < 1) params.fail("batches", "must be at least 1");
   }
-
-  structlab::plugin::PruningGranularity granularity() const override {
-    return structlab::plugin::PruningGranularity::weight;
-  }
-  structlab::plugin::SelectionScope scope() const override {
-    return structlab::plugin::SelectionScope::global;
-  }
-  std::int64_t rounds_at_init() const override { return rounds_; }
 
   /// w * (H g) per masked layer (float64).
   std::vector<torch::Tensor> score(structlab::nn::MaskedModel& model,
@@ -99,7 +91,6 @@ class GraspPruner : public structlab::plugin::PruningStrategy {
   }
 
   std::int64_t batches_;
-  std::int64_t rounds_;
 };
 
 }  // namespace

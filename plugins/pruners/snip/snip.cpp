@@ -13,7 +13,7 @@
 
 namespace {
 
-class SnipPruner : public structlab::plugin::PruningStrategy {
+class SnipPruner : public structlab::plugins::RoundsWeightPruner {
  public:
   static structlab::plugin::PluginInfo info() {
     return {"SNIP connection sensitivity (Lee et al. 2019): prunes the smallest |w * g|, g the loss gradient at "
@@ -24,17 +24,9 @@ class SnipPruner : public structlab::plugin::PruningStrategy {
   }
 
   explicit SnipPruner(const structlab::Params& params)
-      : batches_(params.get_int("batches")), rounds_(structlab::plugins::rounds_of(params)) {
+      : RoundsWeightPruner(params), batches_(params.get_int("batches")) {
     if (batches_ < 1) params.fail("batches", "must be at least 1");
   }
-
-  structlab::plugin::PruningGranularity granularity() const override {
-    return structlab::plugin::PruningGranularity::weight;
-  }
-  structlab::plugin::SelectionScope scope() const override {
-    return structlab::plugin::SelectionScope::global;
-  }
-  std::int64_t rounds_at_init() const override { return rounds_; }
 
   /// |w * mean_b g_b| per masked layer (float64).
   std::vector<torch::Tensor> score(structlab::nn::MaskedModel& model,
@@ -52,7 +44,6 @@ class SnipPruner : public structlab::plugin::PruningStrategy {
 
  private:
   std::int64_t batches_;
-  std::int64_t rounds_;
 };
 
 }  // namespace

@@ -18,10 +18,13 @@
 
 namespace {
 
-/// Replaces every parameter of a model by its absolute value and restores the originals when it goes.
+/// Replaces every parameter of a model by its absolute value and puts it in evaluation mode (no dropout, no
+/// batch statistics from the one all-ones sample); restores both when it goes.
 class Linearised {
  public:
-  explicit Linearised(structlab::nn::MaskedModel& model) : parameters_(model.parameters()) {
+  explicit Linearised(structlab::nn::MaskedModel& model)
+      : model_(model), parameters_(model.parameters()), was_training_(model.is_training()) {
+    model_.eval();
     torch::NoGradGuard no_grad;
     for (auto& parameter : parameters_) {
       originals_.push_back(parameter.detach().clone());
@@ -31,16 +34,19 @@ class Linearised {
   ~Linearised() {
     torch::NoGradGuard no_grad;
     for (std::size_t i = 0; i < parameters_.size(); ++i) parameters_[i].copy_(originals_[i]);
+    model_.train(was_training_);
   }
   Linearised(const Linearised&) = delete;
   Linearised& operator=(const Linearised&) = delete;
 
  private:
+  structlab::nn::MaskedModel& model_;
   std::vector<torch::Tensor> parameters_;
+  bool was_training_;
   std::vector<torch::Tensor> originals_;
 };
 
-class SynFlowPruner : public structlab::plugin::PruningStrategy {
+class SynFlowPruner : public structlab::plugins::RoundsWeightPruner {
  public:
   static structlab::plugin::PluginInfo info() {
     return {"SynFlow (Tanaka et al. 2020), data-free: prunes the smallest synaptic flow |dR/dw * w|, R the summed "
@@ -50,15 +56,7 @@ class SynFlowPruner : public structlab::plugin::PruningStrategy {
             {structlab::plugins::rounds_param(100)}};
   }
 
-  explicit SynFlowPruner(const structlab::Params& params) : rounds_(structlab::plugins::rounds_of(params)) {}
-
-  structlab::plugin::PruningGranularity granularity() const override {
-    return structlab::plugin::PruningGranularity::weight;
-  }
-  structlab::plugin::SelectionScope scope() const override {
-    return structlab::plugin::SelectionScope::global;
-  }
-  std::int64_t rounds_at_init() const override { return rounds_; }
+  explicit SynFlowPruner(const structlab::Params& params) : RoundsWeightPruner(params) {}
 
   /// |∂R/∂w * w| per masked layer (float64), w the absolute weights.
   std::vector<torch::Tensor> score(structlab::nn::MaskedModel& model,
@@ -93,9 +91,6 @@ class SynFlowPruner : public structlab::plugin::PruningStrategy {
     }
     return scores;
   }
-
- private:
-  std::int64_t rounds_;
 };
 
 }  // namespace

@@ -57,4 +57,8 @@ Collection collect_runs(const std::vector<std::filesystem::path>& paths,
 /// The grid point as text, "structure.k=4 structure.p=0.1" (empty for none).
 std::string grid_point_text(const CollectedRun& run);
 
+/// The stage that is a run's result: its last stage that is not a lottery-ticket control (series empty or
+/// "ticket"), else its last stage. \p metadata must have at least one stage.
+const archive::StageMetadata& result_stage(const archive::ArchiveMetadata& metadata);
+
 }  // namespace structlab::results

@@ -19,6 +19,9 @@ struct RunnerOptions {
   std::filesystem::path out_dir = "runs";  ///< archives go to <out_dir>/<experiment>/<run-id>.h5
   int jobs = 1;                            ///< runs at once; threads are split between them
   std::optional<std::int64_t> run_index;   ///< run only this index of the run list
+  /// With run_index: the run id to archive and lock that run under, when it was asked for by another valid id
+  /// (`<experiment>-<whole spec hash>`, as a large grid or a pinned one-run spec names it)
+  std::optional<std::string> run_id;
   bool force = false;                      ///< redo runs whose archive is complete
   std::optional<int> threads;              ///< total LibTorch threads; default: the spec's training.threads
   /// Time between periodic checkpoints of a run (zero: checkpoint only when stopped by a signal).

@@ -28,6 +28,10 @@ struct SlurmOptions {
 /// Checks \p options, throwing ConfigError that names the option, the value and what was expected.
 void validate_slurm_options(const SlurmOptions& options);
 
+/// \p text as one bash word: as it is when made of plain characters, else in single quotes (a single quote
+/// inside written as '\\'').
+std::string shell_word(const std::string& text);
+
 /// Seconds of a Slurm time limit ("90" minutes, "MM:SS", "HH:MM:SS", "D-HH", "D-HH:MM", "D-HH:MM:SS");
 /// -1 when \p text is none of these, 0 for "0", "infinite" or "unlimited" (no limit).
 std::int64_t slurm_time_seconds(const std::string& text);
