@@ -58,5 +58,34 @@ TEST(Configs, ShortenedLotteryTicketKeepsAccuracyAtLowerDensity) {
   EXPECT_GT(final_accuracy(dir), 0.65);
 }
 
+TEST(Configs, ShortenedGraph2nnSweepTrainsTheBaselineAndEverySampledGraph) {
+  std::string dir = make_temp_dir("graph2nn");
+  const std::string spec = std::string(STRUCTLAB_TEST_SOURCE_DIR) + "/configs/graph2nn-mlp.yaml";
+  const std::string shorter =
+      " --set dataset.limit_train=2000 --set dataset.limit_test=500 --set training.epochs=1 --set model.layers=2"
+      " --set model.width=64 --set structure.sample.candidates=300"
+      " --set 'structure.sample.bins.average_clustering=[0, 0.8, 2]'"
+      " --set 'structure.sample.bins.average_shortest_path_length=[1, 4.5, 2]'";
+  auto sample = run_structlab("graph sample " + spec + shorter + " --json");
+  ASSERT_EQ(sample.exit_code, 0) << sample.err;
+  const auto kept = nlohmann::json::parse(sample.out)["kept"];
+  ASSERT_GE(kept.size(), 3u) << "the baseline and at least two of the four bins";
+  EXPECT_EQ(kept[0]["candidate"], -1);
+  EXPECT_EQ(kept[0]["measures"]["average_clustering"], 1.0) << "the complete graph";
+  auto result = run_structlab("run " + spec + " --out " + dir + shorter);
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  std::size_t archives = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(dir) / "graph2nn-mlp")) {
+    if (entry.path().extension() != ".h5") continue;
+    ++archives;
+    auto inspected = run_structlab("inspect --json " + entry.path().string());
+    ASSERT_EQ(inspected.exit_code, 0) << inspected.err;
+    // one epoch on 2000 images through 64 one-unit groups: well above chance (0.1), far from converged
+    EXPECT_GT(nlohmann::json::parse(inspected.out)["stages"].back()["metrics"]["test_accuracy"].get<double>(), 0.25)
+        << entry.path();
+  }
+  EXPECT_EQ(archives, kept.size());
+}
+
 }  // namespace
 }  // namespace structlab

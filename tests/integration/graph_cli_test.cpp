@@ -120,6 +120,13 @@ TEST(GraphCli, UnknownGeneratorOrOrientation) {
   EXPECT_NE(orient.err.find("'index' or 'random'"), std::string::npos) << orient.err;
   auto missing = run_structlab("graph");
   EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("generator (or the subcommand: sample SPEC)"), std::string::npos) << missing.err;
+  EXPECT_EQ(run_structlab("graph sample").exit_code, 2) << "sample needs a spec";
+  auto no_sample = run_structlab(std::string("graph sample ") + STRUCTLAB_TEST_SOURCE_DIR + "/configs/quickstart.yaml");
+  EXPECT_EQ(no_sample.exit_code, 1);
+  EXPECT_NE(no_sample.err.find("quickstart.yaml: structure: the spec has no `sample:` section to show"),
+            std::string::npos)
+      << no_sample.err;
 }
 
 }  // namespace

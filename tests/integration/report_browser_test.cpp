@@ -24,12 +24,7 @@ using testing::run_structlab;
 
 const char* kChromium = "/usr/bin/chromium";
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::read_text;
 
 std::string html_unescaped(std::string text) {
   for (auto [from, to] : {std::pair<const char*, const char*>{"&quot;", "\""},
@@ -190,6 +185,25 @@ TEST_F(ReportInBrowser, StructureGrid) {
     EXPECT_LT(after["edges"].get<int>(), before["edges"].get<int>());
     EXPECT_GT(after["edges"].get<int>(), 0);
   }
+}
+
+TEST_F(ReportInBrowser, StructureSampleIsAHeatMapOverItsMeasures) {
+  auto run = testing::run_spec(dir_, "sampled", testing::structure_sample_spec(csv_));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  int archives = 0;
+  for (const auto& entry : fs::directory_iterator(dir_ + "/runs/sampled")) archives += entry.path().extension() == ".h5";
+  ASSERT_GE(archives, 4) << "200 graphs of 8 vertices fill at least 4 of the 16 bins";
+  RenderedPage page = open_in_chromium(report(dir_ + "/runs"), "structure-sample");
+  ASSERT_TRUE(page.status.value("done", false)) << page.status.dump();
+  EXPECT_TRUE(page.status["errors"].empty()) << page.status["errors"].dump();
+  // mean accuracy per cell of binned C x L: every run lands in one cell, some cells hold several
+  const std::vector<int> cells = points_of(page.status, "heatmap-measures-sampled");
+  ASSERT_EQ(cells.size(), 1u);
+  EXPECT_GE(cells[0], 2);
+  EXPECT_LE(cells[0], archives);
+  EXPECT_FALSE(page.status["charts"].contains("heatmap-sampled"))
+      << "drawn parameters and graph seeds are no grid to draw a heat map over";
+  EXPECT_EQ(points_of(page.status, "structure-average_clustering-sampled"), std::vector<int>{archives});
 }
 
 }  // namespace

@@ -59,6 +59,18 @@ inline std::string structure_grid_spec(const std::string& csv) {
          "grid: {structure.p: [0.1, 0.9], structure.k: [2, 4]}\n";
 }
 
+/// A structure sample of 8-vertex WS-flex graphs over 4 x 4 bins of C and L, each a relational MLP, one seed.
+inline std::string structure_sample_spec(const std::string& csv) {
+  return spec_head("sampled", csv, "[1]") +
+         "structure:\n"
+         "  plugin: ws_flex\n"
+         "  n: 8\n"
+         "  sample: {candidates: 200, ranges: {k: [2, 7], p: [0, 1]},\n"
+         "           bins: {average_clustering: [0, 1, 4], average_shortest_path_length: [1, 3, 4]}}\n"
+         "model: {plugin: relational_mlp, layers: 2, width: 8}\n"
+         "training: {optimizer: adam, lr: 0.02, batch_size: 32, epochs: 2, threads: 1}\n";
+}
+
 /// Writes \p spec to `<dir>/<name>.yaml` and runs it into `<dir>/runs`; returns the run's result.
 inline ProcessResult run_spec(const std::string& dir, const std::string& name, const std::string& spec) {
   std::ofstream(dir + "/" + name + ".yaml") << spec;

@@ -33,14 +33,7 @@ using testing::ProcessResult;
 using testing::run_process;
 using testing::run_structlab;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using testing::contains;
 
 std::size_t count_of(const std::string& text, const std::string& part) {
   std::size_t count = 0;
@@ -142,7 +135,7 @@ class SlurmCluster : public ::testing::Test {
     std::map<std::string, std::string> texts;
     const fs::path dir = fs::path(out) / experiment / "slurm" / "logs";
     if (!fs::is_directory(dir)) return texts;
-    for (const auto& entry : fs::directory_iterator(dir)) texts[entry.path().filename().string()] = slurp(entry.path());
+    for (const auto& entry : fs::directory_iterator(dir)) texts[entry.path().filename().string()] = testing::read_text(entry.path());
     return texts;
   }
 
@@ -201,7 +194,7 @@ TEST_F(SlurmCluster, GridRunsAsAnArrayAndEqualsLocalRuns) {
   EXPECT_EQ(job_state(collect), "COMPLETED") << all_logs(out, "grid");
   expect_same_archives(work_ + "/local", out, "grid", 6);
   EXPECT_EQ(logs(out, "grid").size(), 7u) << "6 task logs and the collect job's";
-  const std::string table = slurp(out + "/grid/results.csv");
+  const std::string table = testing::read_text(out + "/grid/results.csv");
   EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 7) << "a header and 6 runs of one stage\n" << table;
   EXPECT_GT(fs::file_size(out + "/grid/report.html"), 1000u);
   ProcessResult status = run_structlab(fmt::format("status {} --out {}", spec, out));
@@ -221,7 +214,7 @@ TEST_F(SlurmCluster, GridRunsAsAnArrayAndEqualsLocalRuns) {
   auto [array2, collect2] = submit(fmt::format("{} --out {} --max-parallel 2", spec, out), &output);
   EXPECT_TRUE(contains(output.out, "1 of 6 runs to submit (5 complete) in 1 array task")) << output.out;
   ASSERT_TRUE(wait_for({array2, collect2})) << all_logs(out, "grid");
-  const std::string log = slurp(fs::path(out) / "grid" / "slurm" / "logs" / ("grid_" + array2 + "_0.out"));
+  const std::string log = testing::read_text(fs::path(out) / "grid" / "slurm" / "logs" / ("grid_" + array2 + "_0.out"));
   EXPECT_EQ(count_of(log, "structlab-slurm: run "), 1u) << log;
   EXPECT_TRUE(contains(log, "structlab-slurm: run " + fs::path(lost).stem().string())) << log;
   expect_same_archives(work_ + "/local", out, "grid", 6);
@@ -265,12 +258,12 @@ TEST_F(SlurmCluster, RequeuedAndTimeLimitSignalledTasksResumeBitIdentical) {
   ASSERT_TRUE(wait_for({array, collect}, 300)) << all_logs(out, "long");
   EXPECT_EQ(job_state(collect), "COMPLETED") << all_logs(out, "long");
 
-  const std::string requeued = slurp(fs::path(out) / "long" / "slurm" / "logs" / ("long_" + array + "_0.out"));
+  const std::string requeued = testing::read_text(fs::path(out) / "long" / "slurm" / "logs" / ("long_" + array + "_0.out"));
   EXPECT_TRUE(contains(requeued, "DUE TO JOB REQUEUE")) << requeued;
   EXPECT_TRUE(contains(requeued, "stopped by TERM; the checkpoints stay")) << requeued;
   EXPECT_TRUE(contains(requeued, "restart 1")) << requeued;
   EXPECT_TRUE(contains(requeued, "resuming from")) << requeued;
-  const std::string signalled = slurp(fs::path(out) / "long" / "slurm" / "logs" / ("long_" + array + "_1.out"));
+  const std::string signalled = testing::read_text(fs::path(out) / "long" / "slurm" / "logs" / ("long_" + array + "_1.out"));
   EXPECT_TRUE(contains(signalled, "the time limit is near: requeueing job")) << signalled;
   EXPECT_TRUE(contains(signalled, "restart 1")) << signalled;
   EXPECT_TRUE(contains(signalled, "resuming from")) << signalled;

@@ -19,14 +19,7 @@ using testing::make_temp_dir;
 using testing::run_process;
 using testing::run_structlab;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using testing::contains;
 
 // The run ids `structlab run --dry-run` lists, in run order.
 std::vector<std::string> run_ids(const std::string& spec) {
@@ -135,7 +128,7 @@ TEST_F(SweepCli, SlurmDryRunWritesTheScriptAndPinnedSpecsOfTheRunsLeft) {
     }
   }
   ASSERT_EQ(scripts, 1);
-  const std::string text = slurp(script);
+  const std::string text = testing::read_text(script);
   EXPECT_TRUE(contains(result.out, text)) << "the script is printed";
   EXPECT_TRUE(contains(text, "#SBATCH --array=0-2%2\n")) << text;
   EXPECT_TRUE(contains(text, "#SBATCH --time=30\n")) << text;

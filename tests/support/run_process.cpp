@@ -20,13 +20,6 @@
 namespace structlab::testing {
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 /// The exit status a child left, as a shell reports it (128 + signal when killed).
 int exit_code_of(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
@@ -35,6 +28,13 @@ int exit_code_of(int status) {
 }
 
 }  // namespace
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 std::string make_temp_dir(const std::string& tag) {
   std::random_device device;
@@ -50,8 +50,8 @@ ProcessResult run_process(const std::string& command) {
   int status = std::system((command + " >" + out_path + " 2>" + err_path + " </dev/null").c_str());
   ProcessResult result;
   result.exit_code = exit_code_of(status);
-  result.out = slurp(out_path);
-  result.err = slurp(err_path);
+  result.out = read_text(out_path);
+  result.err = read_text(err_path);
   std::filesystem::remove_all(dir);
   return result;
 }
@@ -95,8 +95,8 @@ ProcessResult run_cli_in_child(std::vector<char*> argv) {
   ProcessResult result;
   int status = 0;
   if (child > 0 && ::waitpid(child, &status, 0) == child) result.exit_code = exit_code_of(status);
-  result.out = slurp(out_path);
-  result.err = slurp(err_path);
+  result.out = read_text(out_path);
+  result.err = read_text(err_path);
   std::filesystem::remove_all(dir);
   return result;
 }

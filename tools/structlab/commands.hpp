@@ -3,7 +3,9 @@
 // when the subcommand is chosen, stores what to run in `selected`.
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <filesystem>
+#include <string>
 #include <functional>
 #include <vector>
 
@@ -18,6 +20,10 @@ struct GlobalOptions {
   int threads = 0;                                  ///< LibTorch threads; 0 = all cores (or the spec's, for `run`)
 };
 
+/// `--checkpoint-every` text ("90", "90s", "10m", "10min", "2h"; "0": none) in seconds; throws ConfigError
+/// naming the option and the accepted forms for anything else (signs, spaces, other units, over 9 digits).
+std::chrono::seconds parse_duration(const std::string& text);
+
 /// `structlab version`: structlab, plugin API, LibTorch, BLAS and threads.
 void add_version_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab plugins [--kind K] [--json]`: the plugins found and their parameters.
@@ -25,7 +31,7 @@ void add_plugins_command(CLI::App& app, const GlobalOptions& global, CommandRunn
 /// `structlab validate SPEC [--set k=v]`: every problem of a spec, or "SPEC: valid, N runs".
 void add_validate_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab graph GENERATOR [key=value ...] [--seed S] [--orient O] [--metrics] [--metrics-mode M]
-/// [--path-samples N] [--format F] [-o FILE]`.
+/// [--path-samples N] [--format F] [-o FILE]`, and `structlab graph sample SPEC [--set k=v] [--json]`.
 void add_graph_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab inspect RUN.h5 [--json]`: a run archive's spec summary, structure, stages and history.
 void add_inspect_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "sample_table.hpp"
 #include "structlab/error.hpp"
 #include "structlab/run/runner.hpp"
 #include "structlab/run/stop.hpp"
@@ -23,27 +24,6 @@ struct RunCommandOptions {
   std::string checkpoint_every = "10m";
   std::vector<std::string> overrides;
 };
-
-// "90", "90s", "10m", "2h" -> seconds; "0" turns periodic checkpoints off.
-std::chrono::seconds parse_duration(const std::string& text) {
-  std::size_t used = 0;
-  long long value = -1;
-  try {
-    value = std::stoll(text, &used);
-  } catch (const std::exception&) {
-  }
-  const std::string unit = value >= 0 ? text.substr(used) : "";
-  long long scale = 0;
-  if (unit.empty() || unit == "s") scale = 1;
-  if (unit == "m" || unit == "min") scale = 60;
-  if (unit == "h") scale = 3600;
-  if (value < 0 || scale == 0) {
-    throw ConfigError("--checkpoint-every: '" + text +
-                      "' is not a duration; expected a whole number of seconds, minutes or hours, e.g. 90s, 10m, "
-                      "2h, or 0 for no periodic checkpoints");
-  }
-  return std::chrono::seconds(value * scale);
-}
 
 // The index of the run \p run_id names: its run id, or `<experiment>-<full spec hash>` (the id a pinned one-run
 // spec gives when the sweep's short id had to be lengthened to stay unique).
@@ -68,6 +48,7 @@ int run_experiment(const GlobalOptions& global, const RunCommandOptions& options
   // everything is validated here, before any run starts or any file is written
   spec::ExperimentPlan plan = spec::plan_experiment(options.spec, options.overrides, global.plugin_paths);
   if (options.dry_run) {
+    if (plan.structure_sample) std::cout << sample_table(*plan.structure_sample) << "\n";
     // one run at a time: a large grid is listed without being held in memory
     std::uint64_t invalid = 0;
     for (std::uint64_t i = 0; i < plan.run_count(); ++i) {
@@ -118,6 +99,23 @@ int run_experiment(const GlobalOptions& global, const RunCommandOptions& options
 }
 
 }  // namespace
+
+std::chrono::seconds parse_duration(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  const std::string unit = text.substr(digits);
+  long long scale = 0;
+  if (unit.empty() || unit == "s") scale = 1;
+  if (unit == "m" || unit == "min") scale = 60;
+  if (unit == "h") scale = 3600;
+  // digits only (no sign, no spaces: the text also goes into a Slurm batch script), at most 9 of them
+  if (digits == 0 || digits > 9 || scale == 0) {
+    throw ConfigError("--checkpoint-every: '" + text +
+                      "' is not a duration; expected a whole number of seconds, minutes or hours, e.g. 90s, 10m, "
+                      "2h, or 0 for no periodic checkpoints");
+  }
+  return std::chrono::seconds(std::stoll(text.substr(0, digits)) * scale);
+}
 
 void add_run_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected) {
   auto options = std::make_shared<RunCommandOptions>();

@@ -117,17 +117,6 @@ void write_text(const fs::path& path, const std::string& text, bool executable) 
 }
 
 // The same durations `structlab run --checkpoint-every` takes: 90, 90s, 10m, 10min, 2h, 0.
-void check_duration(const std::string& text) {
-  std::size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  const std::string unit = text.substr(digits);
-  if (digits == 0 || digits > 9 || !(unit.empty() || unit == "s" || unit == "m" || unit == "min" || unit == "h")) {
-    throw ConfigError("--checkpoint-every: '" + text +
-                      "' is not a duration; expected a whole number of seconds, minutes or hours, e.g. 90s, 10m, "
-                      "2h, or 0 for no periodic checkpoints");
-  }
-}
-
 fs::path this_program() {
   std::error_code error;
   fs::path self = fs::read_symlink("/proc/self/exe", error);
@@ -144,7 +133,7 @@ int slurm(const GlobalOptions& global, const SlurmCommandOptions& options) {
     slurm_options.cpus_per_task = global.threads > 0 ? global.threads : std::max(1, spec_threads);
   }
   run::validate_slurm_options(slurm_options);
-  check_duration(options.checkpoint_every);
+  parse_duration(options.checkpoint_every);  // checked here, used by each task
   const fs::path out_dir = fs::absolute(options.out).lexically_normal();
   const std::vector<run::RunStatus> statuses = run::sweep_status(plan, out_dir);
 

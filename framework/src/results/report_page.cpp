@@ -316,6 +316,15 @@ const char* report_page_script() {
                     plugins: {legend: {display: false}}},
         }, 280);
       }
+      // a structure sample (graph2nn's sweep): the graphs differ in C and L, whatever parameters drew them
+      const byMeasures = binnedMeasureCells(runs);
+      if (byMeasures) {
+        if (!node) node = section('Structure sweeps');
+        heatmap(node, 'heatmap-measures-' + slug(experiment.name), experiment.name + ': mean final accuracy over binned clustering C \u00d7 path length L',
+                byMeasures.xs, byMeasures.ys, byMeasures.cells, 'clustering C (bin centre)', 'average path length L (bin centre)');
+      }
+      // a sample's drawn parameters and graph seeds take a new value in every run: no grid to draw over
+      if (Object.keys(experiment.grid).some((key) => key.endsWith('graph_seed'))) continue;
       const numericAxes = Object.entries(experiment.grid).filter(([, values]) => values.length > 1 && values.every((v) => typeof v === 'number'));
       if (numericAxes.length < 2) continue;
       if (!node) node = section('Structure sweeps');
@@ -329,27 +338,58 @@ const char* report_page_script() {
           if (values.length) cells.push({x: String(x), y: String(y), v: mean(values), n: values.length});
         }
       }
-      const low = Math.min(...cells.map((c) => c.v)), high = Math.max(...cells.map((c) => c.v));
-      // a sequential scale from dark blue (lowest accuracy) to yellow (highest)
-      const shade = (v) => {
-        const t = high > low ? (v - low) / (high - low) : 1;
-        const from = [37, 52, 148], to = [253, 231, 37];
-        return 'rgb(' + from.map((f, i) => Math.round(f + t * (to[i] - f))).join(',') + ')';
-      };
-      const size = Math.max(6, Math.min(220 / xs.length, 140 / ys.length));
-      chart(node, 'heatmap-' + slug(experiment.name), experiment.name + ': mean final accuracy over ' + xKey + ' \u00d7 ' + yKey +
-            ' (dark ' + format(low, 3) + ' \u2192 yellow ' + format(high, 3) + ')', {
-        type: 'scatter',
-        data: {datasets: [{label: 'mean final accuracy', data: cells, pointStyle: 'rect', pointRadius: size, pointHoverRadius: size,
-                           backgroundColor: cells.map((c) => shade(c.v)), borderWidth: 0}]},
-        options: {
-          scales: {x: {type: 'category', labels: xs.map(String), offset: true, title: {display: true, text: xKey}},
-                   y: {type: 'category', labels: ys.map(String).reverse(), offset: true, title: {display: true, text: yKey}}},
-          plugins: {legend: {display: false},
-                    tooltip: {callbacks: {label: (ctx) => xKey + '=' + ctx.raw.x + ', ' + yKey + '=' + ctx.raw.y + ': ' + format(ctx.raw.v) + ' (' + ctx.raw.n + ' runs)'}}},
-        },
-      }, 360);
+      heatmap(node, 'heatmap-' + slug(experiment.name), experiment.name + ': mean final accuracy over ' + xKey + ' \u00d7 ' + yKey,
+              xs.map(String), ys.map(String), cells, xKey, yKey);
     }
+  }
+
+  // Mean final accuracy in bins of C (x) and L (y) when the runs' graphs take at least 4 values of each: up to 8
+  // equal bins per measure between the smallest and largest value; cells are labelled by their bin centres.
+  function binnedMeasureCells(runs) {
+    const measured = runs.filter((r) => finite(r.graph.average_clustering) && finite(r.graph.average_shortest_path_length));
+    const cs = measured.map((r) => r.graph.average_clustering), ls = measured.map((r) => r.graph.average_shortest_path_length);
+    const distinctC = new Set(cs).size, distinctL = new Set(ls).size;
+    if (distinctC < 4 || distinctL < 4) return null;
+    const axis = (values, distinct) => {
+      const low = Math.min(...values), high = Math.max(...values), count = Math.min(8, distinct);
+      const width = (high - low) / count;
+      const centres = Array.from({length: count}, (_, i) => format(low + (i + 0.5) * width, 3));
+      return {bin: (v) => Math.min(count - 1, Math.floor((v - low) / width)), centres: centres};
+    };
+    const x = axis(cs, distinctC), y = axis(ls, distinctL);
+    const groups = new Map();
+    for (const r of measured) {
+      const key = x.centres[x.bin(r.graph.average_clustering)] + '|' + y.centres[y.bin(r.graph.average_shortest_path_length)];
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(finalAccuracy(r));
+    }
+    const cells = [...groups.entries()].map(([key, values]) => {
+      const [cx, cy] = key.split('|');
+      return {x: cx, y: cy, v: mean(values), n: values.length};
+    });
+    return {xs: x.centres, ys: y.centres, cells: cells};
+  }
+
+  // A heat map of cells {x, y, v, n} on category axes, from dark blue (lowest v) to yellow (highest).
+  function heatmap(node, id, title, xs, ys, cells, xTitle, yTitle) {
+    const low = Math.min(...cells.map((c) => c.v)), high = Math.max(...cells.map((c) => c.v));
+    const shade = (v) => {
+      const t = high > low ? (v - low) / (high - low) : 1;
+      const from = [37, 52, 148], to = [253, 231, 37];
+      return 'rgb(' + from.map((f, i) => Math.round(f + t * (to[i] - f))).join(',') + ')';
+    };
+    const size = Math.max(6, Math.min(220 / xs.length, 140 / ys.length));
+    chart(node, id, title + ' (dark ' + format(low, 3) + ' \u2192 yellow ' + format(high, 3) + ')', {
+      type: 'scatter',
+      data: {datasets: [{label: 'mean final accuracy', data: cells, pointStyle: 'rect', pointRadius: size, pointHoverRadius: size,
+                         backgroundColor: cells.map((c) => shade(c.v)), borderWidth: 0}]},
+      options: {
+        scales: {x: {type: 'category', labels: xs, offset: true, title: {display: true, text: xTitle}},
+                 y: {type: 'category', labels: ys.slice().reverse(), offset: true, title: {display: true, text: yTitle}}},
+        plugins: {legend: {display: false},
+                  tooltip: {callbacks: {label: (ctx) => xTitle + '=' + ctx.raw.x + ', ' + yTitle + '=' + ctx.raw.y + ': ' + format(ctx.raw.v) + ' (' + ctx.raw.n + ' runs)'}}},
+      },
+    }, 360);
   }
 
   // 6. structure drawings -----------------------------------------------------------------------------------------

@@ -85,9 +85,14 @@ void build_structure(RunState& state) {
   report(state, "structure");
   const auto& section = *state.spec.structure;
   auto generator = state.registry.create_generator(section.plugin, section.params);
-  graph::EdgeListGraph edges = generator->generate(Rng::derive(state.spec.seed, "structure"));
-  state.structure = graph::LayeredGraph::from_edge_list(edges, graph::parse_orientation(state.spec.orient),
-                                                        Rng::derive(state.spec.seed, "orientation"));
+  // a fixed graph_seed (a structure sample's, or the user's) gives every seed of the sweep the same graph
+  const bool fixed_graph = state.spec.graph_seed >= 0;
+  const std::uint64_t graph_seed = fixed_graph ? static_cast<std::uint64_t>(state.spec.graph_seed)
+                                               : Rng::derive(state.spec.seed, "structure");
+  graph::EdgeListGraph edges = generator->generate(graph_seed);
+  state.structure = graph::LayeredGraph::from_edge_list(
+      edges, graph::parse_orientation(state.spec.orient),
+      Rng::derive(fixed_graph ? graph_seed : state.spec.seed, "orientation"));
 }
 
 // The run's model kind builds a model, its weights initialised from \p init_seed.

@@ -30,6 +30,11 @@ bool check_grid_key(const std::string& key_path, const SourceLocation& where, Pr
     problems.add(where, "grid." + key_path, explain_bad_path(key_path));
     return false;
   }
+  if (key_path.rfind("structure.sample.", 0) == 0) {
+    problems.add(where, "grid." + key_path,
+                 "the grid cannot vary the structure sample; write one sample (it becomes an axis of its own)");
+    return false;
+  }
   if (parent_of(key_path).empty()) {
     problems.add(where, "grid." + key_path,
                  "the grid cannot vary a top-level key; list repetitions under seeds instead");
@@ -63,7 +68,7 @@ void read_grid(const YAML::Node& node, const std::string& file, const SourceLoca
                    "expected a non-empty list of values, e.g. [0.1, 0.5], got " + node_kind(entry.second));
       continue;
     }
-    GridAxis axis{key_path, where, {}};
+    GridAxis axis{key_path, where, {}, {}};
     bool all_valid = true;
     for (const auto& item : entry.second) {
       all_valid &= problems.collect([&] {
@@ -100,7 +105,7 @@ void read_section(const YAML::Node& node, const SectionSchema& section, const st
       } else {
         problems.add(where, path, "expected a section (a mapping of keys), got " + node_kind(entry.second));
       }
-    } else if (find_key(section, key) != nullptr || section.plugin_kind) {
+    } else if (find_key(section, key) != nullptr || section.plugin_kind || section.free_keys) {
       problems.collect([&] {
         document.values[path] = SpecValue{param_value_of(entry.second, file, path), where};
       });
@@ -183,7 +188,7 @@ void apply_override(SpecDocument& document, const std::string& assignment, Probl
   if (key_path.rfind("grid.", 0) == 0) {
     std::string axis_path = key_path.substr(5);
     if (!check_grid_key(axis_path, where, problems)) return;
-    GridAxis axis{axis_path, where, {}};
+    GridAxis axis{axis_path, where, {}, {}};
     // a list value is the axis' values; a single value is an axis of one
     std::visit(
         [&](const auto& v) {
@@ -212,7 +217,7 @@ void apply_override(SpecDocument& document, const std::string& assignment, Probl
   }
 
   PathKind kind = classify_path(key_path);
-  if (kind != PathKind::fixed_key && kind != PathKind::plugin_param) {
+  if (kind != PathKind::fixed_key && kind != PathKind::plugin_param && kind != PathKind::free_key) {
     problems.add(where, key_path, explain_bad_path(key_path));
     return;
   }

@@ -18,11 +18,22 @@ struct SpecValue {
   SourceLocation where;  ///< file:line:column of its key, or the `--set` item
 };
 
-/// One `grid:` entry: a key path and the values it takes, in the order written.
+/// One `grid:` entry: a key path and the values it takes, in the order written; or a joint axis (a structure
+/// sample), each of whose values sets several key paths at once.
 struct GridAxis {
-  std::string key_path;           ///< e.g. "structure.p"
+  std::string key_path;           ///< e.g. "structure.p"; "structure.sample" for a joint axis
   SourceLocation where;           ///< where the axis was written
-  std::vector<SpecValue> values;  ///< at least one
+  std::vector<SpecValue> values;  ///< at least one; empty for a joint axis
+  /// a joint axis: for each of its values, the key paths it sets and their values
+  std::vector<std::vector<std::pair<std::string, SpecValue>>> joint;
+
+  /// Number of values the axis takes.
+  std::size_t size() const { return joint.empty() ? values.size() : joint.size(); }
+  /// The key paths and values that value \p index of the axis sets.
+  std::vector<std::pair<std::string, SpecValue>> assignments(std::size_t index) const {
+    if (!joint.empty()) return joint.at(index);
+    return {{key_path, values.at(index)}};
+  }
 };
 
 /// A spec as flat key paths.

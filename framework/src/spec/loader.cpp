@@ -16,6 +16,7 @@
 #include "spec/problems.hpp"
 #include "spec/resolve.hpp"
 #include "spec/schema.hpp"
+#include "spec/structure_sample.hpp"
 #include "spec/typed_sections.hpp"
 #include "structlab/plugin/registry.hpp"
 
@@ -96,22 +97,21 @@ TopLevel read_top_level(const SpecDocument& document, Problems& problems) {
   return top;
 }
 
-// The values of grid point \p point (0-based, the first axis varying slowest).
-std::vector<const SpecValue*> grid_point_at(const std::vector<GridAxis>& grid, std::uint64_t point) {
-  std::vector<const SpecValue*> values(grid.size());
+// The value index of each axis at grid point \p point (0-based, the first axis varying slowest).
+std::vector<std::size_t> grid_point_at(const std::vector<GridAxis>& grid, std::uint64_t point) {
+  std::vector<std::size_t> values(grid.size());
   for (std::size_t axis = grid.size(); axis-- > 0;) {
-    const std::uint64_t count = grid[axis].values.size();
-    values[axis] = &grid[axis].values[point % count];
+    const std::uint64_t count = grid[axis].size();
+    values[axis] = static_cast<std::size_t>(point % count);
     point /= count;
   }
   return values;
 }
 
 // The grid point whose values are the first of every axis except \p axis, which has its \p value-th.
-std::vector<const SpecValue*> grid_point_varying(const std::vector<GridAxis>& grid, std::size_t axis,
-                                                 std::size_t value) {
-  std::vector<const SpecValue*> values;
-  for (std::size_t a = 0; a < grid.size(); ++a) values.push_back(&grid[a].values[a == axis ? value : 0]);
+std::vector<std::size_t> grid_point_varying(const std::vector<GridAxis>& grid, std::size_t axis, std::size_t value) {
+  std::vector<std::size_t> values(grid.size(), 0);
+  values[axis] = value;
   return values;
 }
 
@@ -123,13 +123,15 @@ struct ResolvedPoint {
 };
 
 // Resolves the grid point with \p values; records its problems and returns nothing when it is invalid.
-std::optional<ResolvedPoint> resolve_point(const SpecDocument& document, const std::vector<const SpecValue*>& values,
+std::optional<ResolvedPoint> resolve_point(const SpecDocument& document, const std::vector<std::size_t>& values,
                                            const TopLevel& top, PluginChecker& plugins, Problems& problems) {
   SpecDocument at_point = document;
   ResolvedPoint point;
   for (std::size_t axis = 0; axis < values.size(); ++axis) {
-    at_point.set(document.grid[axis].key_path, *values[axis]);
-    point.base.grid_point.emplace_back(document.grid[axis].key_path, to_yaml(values[axis]->value));
+    for (auto& [key_path, value] : document.grid[axis].assignments(values[axis])) {
+      point.base.grid_point.emplace_back(key_path, to_yaml(value.value));
+      at_point.set(key_path, std::move(value));
+    }
   }
   point.sections = resolve_sections(at_point, plugins, problems);
   if (!fill_typed_sections(point.sections, point.base, problems) || !problems.empty()) return std::nullopt;
@@ -156,8 +158,9 @@ std::uint64_t count_runs(const SpecDocument& document, const TopLevel& top, Prob
   std::uint64_t count = top.seeds.size();
   std::string factors = fmt::format("{} seeds", top.seeds.size());
   for (const auto& axis : document.grid) {
-    count = std::min<std::uint64_t>(count * axis.values.size(), kMaxRunsPerSpec + 1);
-    factors += fmt::format(" x {} values of {}", axis.values.size(), axis.key_path);
+    count = std::min<std::uint64_t>(count * axis.size(), kMaxRunsPerSpec + 1);
+    factors += axis.joint.empty() ? fmt::format(" x {} values of {}", axis.size(), axis.key_path)
+                                  : fmt::format(" x {} sampled structures", axis.size());
   }
   if (count > kMaxRunsPerSpec) {
     problems.add(document.grid.empty() ? document.sections.at("") : document.grid.front().where,
@@ -223,7 +226,7 @@ void plan_large_grid(SpecDocument document, TopLevel top, plugin::PluginRegistry
   large->plugins = std::make_unique<PluginChecker>(*large->registry);
   const auto& grid = large->document.grid;
   for (std::size_t axis = 0; axis < grid.size(); ++axis) {
-    for (std::size_t value = axis == 0 ? 0 : 1; value < grid[axis].values.size(); ++value) {
+    for (std::size_t value = axis == 0 ? 0 : 1; value < grid[axis].size(); ++value) {
       resolve_point(large->document, grid_point_varying(grid, axis, value), large->top, *large->plugins, problems);
     }
   }
@@ -243,10 +246,13 @@ PlanOutcome plan(const fs::path& spec_file, const std::vector<std::string>& over
   plan.source_file = document.file;
   plan.plugin_paths = top.plugin_paths;
   plan.plugin_paths.insert(plan.plugin_paths.end(), extra_plugin_paths.begin(), extra_plugin_paths.end());
+  plugin::PluginRegistry registry = plugin::PluginRegistry::with_default_paths(plan.plugin_paths);
+  // the graphs a structure sample keeps become the first axis of the sweep
+  plan.structure_sample =
+      expand_structure_sample(document, top.seeds.empty() ? 0 : top.seeds.front(), registry, problems);
   // counted before anything is expanded: three axes of 1000 values must not be built to be refused
   plan.total_runs = count_runs(document, top, problems);
   if (plan.total_runs > kMaxRunsPerSpec) return outcome;
-  plugin::PluginRegistry registry = plugin::PluginRegistry::with_default_paths(plan.plugin_paths);
   if (plan.total_runs > kWholePlanRunLimit) {
     plan_large_grid(std::move(document), std::move(top), std::move(registry), plan, problems);
   } else {

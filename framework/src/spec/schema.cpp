@@ -26,23 +26,40 @@ std::vector<SectionSchema> build_sections() {
         optional_param("plugin_paths", std::vector<std::string>{},
                        "plugin directories, relative to the spec")},
        {"dataset", "structure", "model", "training", "pruning", "archive"},
-       std::nullopt},
+       std::nullopt,
+       false},
       {"dataset",
        Presence::required,
        {required_param("plugin", PT::string, "dataset plugin name")},
        {},
-       plugin::PluginKind::dataset},
+       plugin::PluginKind::dataset,
+       false},
       {"structure",
        Presence::optional,
        {required_param("plugin", PT::string, "generator plugin name"),
-        optional_param("orient", run.orient, "orientation of undirected structures: index | random")},
-       {},
-       plugin::PluginKind::generator},
+        optional_param("orient", run.orient, "orientation of undirected structures: index | random"),
+        optional_param("graph_seed", std::int64_t{-1},
+                       "seed the generator (and a random orientation) gets; -1: derived from the run's seed")},
+       {"sample"},
+       plugin::PluginKind::generator,
+       false},
+      {"structure.sample",
+       Presence::optional,
+       {required_param("candidates", PT::integer, "graphs drawn and measured"),
+        optional_param("per_bin", std::int64_t{1}, "graphs kept per non-empty bin"),
+        optional_param("seed", std::int64_t{-1}, "seed of the sample; -1: the first of `seeds`")},
+       {"ranges", "bins", "baseline"},
+       std::nullopt,
+       false},
+      {"structure.sample.ranges", Presence::optional, {}, {}, std::nullopt, true},
+      {"structure.sample.baseline", Presence::optional, {}, {}, std::nullopt, true},
+      {"structure.sample.bins", Presence::optional, {}, {}, std::nullopt, true},
       {"model",
        Presence::required,
        {required_param("plugin", PT::string, "model kind plugin name")},
        {},
-       plugin::PluginKind::model},
+       plugin::PluginKind::model,
+       false},
       {"training",
        Presence::implicit,
        {optional_param("optimizer", training.optimizer, "sgd | adam"),
@@ -58,7 +75,8 @@ std::vector<SectionSchema> build_sections() {
         optional_param("threads", training.threads, "LibTorch threads, 0 = all cores"),
         optional_param("device", training.device, "cpu | cuda | cuda:N")},
        {"lr_schedule"},
-       std::nullopt},
+       std::nullopt,
+       false},
       {"training.lr_schedule",
        Presence::implicit,
        {optional_param("kind", lr.kind, "none | step | cosine"),
@@ -66,14 +84,16 @@ std::vector<SectionSchema> build_sections() {
         optional_param("gamma", lr.gamma, "step: decay factor"),
         optional_param("min_lr", lr.min_lr, "cosine: final learning rate")},
        {},
-       std::nullopt},
+       std::nullopt,
+       false},
       {"pruning",
        Presence::optional,
        {required_param("plugin", PT::string, "pruner plugin name"),
         optional_param("controls", std::vector<std::string>{},
                        "iterative: lottery-ticket controls trained at every level: reinit, random_masks")},
        {"selection", "schedule", "grow"},
-       plugin::PluginKind::pruner},
+       plugin::PluginKind::pruner,
+       false},
       {"pruning.selection",
        Presence::implicit,
        {optional_param("rule", std::string(prune::to_string(selection.rule)), "fraction | count | density | n_m"),
@@ -82,7 +102,8 @@ std::vector<SectionSchema> build_sections() {
         optional_param("exclude_layers", selection.exclude_layers, "masked layers never pruned"),
         optional_param("exclude_output", selection.exclude_output, "leave the output layer alone")},
        {},
-       std::nullopt},
+       std::nullopt,
+       false},
       {"pruning.schedule",
        Presence::implicit,
        {optional_param("kind", schedule.kind, "one_shot | iterative | gradual | dynamic | at_init"),
@@ -103,18 +124,21 @@ std::vector<SectionSchema> build_sections() {
         optional_param("end_fraction", schedule.end_fraction, "dynamic: fraction of training steps with updates"),
         optional_param("snapshot_every", schedule.snapshot_every, "dynamic: epochs between mask snapshots")},
        {},
-       std::nullopt},
+       std::nullopt,
+       false},
       {"pruning.grow",
        Presence::optional,
        {required_param("plugin", PT::string, "growth criterion plugin name (dynamic schedules)")},
        {},
-       plugin::PluginKind::grower},
+       plugin::PluginKind::grower,
+       false},
       {"archive",
        Presence::implicit,
        {optional_param("metrics", std::string(graph::to_string(run.archive_metrics)),
                        "structure metrics C and L: full (exact) | sampled (estimated on big graphs) | none")},
        {},
-       std::nullopt},
+       std::nullopt,
+       false},
   };
 }
 
@@ -173,6 +197,7 @@ PathKind classify_path(const std::string& key_path) {
   if (leaf.empty()) return PathKind::unknown;
   if (find_key(*parent, leaf) != nullptr) return PathKind::fixed_key;
   if (parent->plugin_kind) return PathKind::plugin_param;
+  if (parent->free_keys) return PathKind::free_key;
   return PathKind::unknown;
 }
 
@@ -195,10 +220,12 @@ std::string explain_bad_path(const std::string& key_path) {
       rest = rest.substr(dot + 1);
       continue;
     }
-    bool holds_value = find_key(*section, head) != nullptr || section->plugin_kind.has_value();
+    bool holds_value =
+        find_key(*section, head) != nullptr || section->plugin_kind.has_value() || section->free_keys;
     if (holds_value && dot != std::string::npos) {
       return fmt::format("'{}' holds a value, not a section", next);
     }
+    if (section->free_keys) return fmt::format("{} holds values, not sections", describe_section(reached));
     return fmt::format("unknown key '{}' in {}; allowed keys: {}", head, describe_section(reached),
                        fmt::join(allowed_keys(*section), ", "));
   }

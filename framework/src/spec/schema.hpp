@@ -21,6 +21,7 @@ struct SectionSchema {
   std::vector<ParamSpec> keys;                    ///< fixed keys; no default = required
   std::vector<std::string> subsections;           ///< names of nested sections
   std::optional<plugin::PluginKind> plugin_kind;  ///< set: every other key is a plugin parameter
+  bool free_keys = false;  ///< every key holds a value checked by whoever reads the section (sample ranges, bins)
 };
 
 /// Every section, parents before children.
@@ -45,7 +46,7 @@ std::string parent_of(const std::string& key_path);
 std::string leaf_of(const std::string& key_path);
 
 /// What a key path names.
-enum class PathKind { fixed_key, plugin_param, section, unknown };
+enum class PathKind { fixed_key, plugin_param, free_key, section, unknown };
 
 /// Classifies \p key_path against the schema.
 PathKind classify_path(const std::string& key_path);

@@ -312,10 +312,12 @@ bool fill_typed_sections(const ResolvedSections& sections, RunSpec& run, Problem
   if (const ResolvedSection* structure = find(sections, "structure")) {
     SectionChecker check(*structure, problems);
     check.one_of("orient", {"index", "random"});
+    check.at_least("graph_seed", -1);
     ok &= check.ok();
     if (check.ok()) {
       run.structure = plugin_section_of(*structure);
       run.orient = structure->fixed.get_string("orient");
+      run.graph_seed = structure->fixed.get_int("graph_seed");
     }
   }
 

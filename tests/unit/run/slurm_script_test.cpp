@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "structlab/error.hpp"
+#include "support/run_process.hpp"
 
 namespace structlab::run {
 namespace {
@@ -29,7 +30,7 @@ SlurmArrayJob five_runs() {
   return job;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using testing::contains;
 
 TEST(SlurmScript, ArrayScriptHasTheDirectivesRunIdsAndRequeueHandling) {
   SlurmOptions options;

@@ -113,6 +113,7 @@ TEST(CanonicalYaml, HoldsEveryKeySortedWithDefaultsAndTheRunsOwnSeed) {
       "  plugin: fixture_model\n"
       "seeds: [9]\n"
       "structure:\n"
+      "  graph_seed: -1\n"
       "  label: path\n"
       "  n: 5\n"
       "  orient: index\n"

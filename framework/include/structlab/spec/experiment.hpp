@@ -89,6 +89,8 @@ struct RunSpec {
   PluginSection dataset;                  ///< dataset plugin
   std::optional<PluginSection> structure; ///< generator plugin; absent for models that need no structure
   std::string orient = "index";           ///< orientation of undirected structures: index | random
+  /// `structure.graph_seed`: the seed of the generator and of a random orientation; -1: derived from `seed`
+  std::int64_t graph_seed = -1;
   PluginSection model;                    ///< model kind plugin
   TrainingSpec training;                  ///< training
   std::optional<PruningSpec> pruning;     ///< pruning, when the spec has it

@@ -5,11 +5,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "structlab/spec/experiment.hpp"
+#include "structlab/spec/structure_sample.hpp"
 
 namespace structlab::spec {
 
@@ -34,6 +36,8 @@ struct ExperimentPlan {
   std::uint64_t total_runs = 0;  ///< a large plan: how many runs it has (a plan that holds them: runs.size())
   /// Set for a large plan: what builds its runs on demand (the spec, its grid, the plugins).
   std::shared_ptr<detail::LargeGrid> large;
+  /// What the spec's `structure.sample` drew and kept, when it has one; its graphs are the sweep's first axis.
+  std::optional<StructureSample> structure_sample;
 
   /// How many runs the plan has.
   std::uint64_t run_count() const { return large ? total_runs : runs.size(); }
