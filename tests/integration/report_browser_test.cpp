@@ -196,7 +196,7 @@ TEST_F(ReportInBrowser, StructureSampleIsAHeatMapOverItsMeasures) {
   RenderedPage page = open_in_chromium(report(dir_ + "/runs"), "structure-sample");
   ASSERT_TRUE(page.status.value("done", false)) << page.status.dump();
   EXPECT_TRUE(page.status["errors"].empty()) << page.status["errors"].dump();
-  // mean accuracy per cell of binned C x L: every run lands in one cell, some cells hold several
+  // mean accuracy per cell of binned C x L: every run lands in one cell, so at most one cell per run
   const std::vector<int> cells = points_of(page.status, "heatmap-measures-sampled");
   ASSERT_EQ(cells.size(), 1u);
   EXPECT_GE(cells[0], 2);

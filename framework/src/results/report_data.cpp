@@ -28,6 +28,9 @@ nlohmann::json grid_value(const std::string& text) {
   if (text.empty()) return text;
   char* end = nullptr;
   double value = std::strtod(text.c_str(), &end);
+  // an integer a double cannot hold exactly (a sampled structure's graph_seed) stays text, to be read and copied
+  const bool whole = text.find_first_of(".eE") == std::string::npos;
+  if (whole && std::abs(value) > 9007199254740992.0) return text;
   if (end == text.c_str() + text.size() && std::isfinite(value)) return value;
   return text;
 }

@@ -316,12 +316,22 @@ const char* report_page_script() {
                     plugins: {legend: {display: false}}},
         }, 280);
       }
-      // a structure sample (graph2nn's sweep): the graphs differ in C and L, whatever parameters drew them
-      const byMeasures = binnedMeasureCells(runs);
-      if (byMeasures) {
-        if (!node) node = section('Structure sweeps');
-        heatmap(node, 'heatmap-measures-' + slug(experiment.name), experiment.name + ': mean final accuracy over binned clustering C \u00d7 path length L',
-                byMeasures.xs, byMeasures.ys, byMeasures.cells, 'clustering C (bin centre)', 'average path length L (bin centre)');
+      // a structure sample (graph2nn's sweep): one heat map over binned C x L per configuration of the other keys
+      if (Object.keys(experiment.grid).some((key) => key.endsWith('graph_seed'))) {
+        const configurations = new Map();
+        for (const r of runs) {
+          const rest = Object.entries(r.grid).filter(([key]) => !key.startsWith('structure.')).map(([key, value]) => key + '=' + value).join(', ');
+          if (!configurations.has(rest)) configurations.set(rest, []);
+          configurations.get(rest).push(r);
+        }
+        for (const [rest, configurationRuns] of configurations) {
+          const byMeasures = binnedMeasureCells(configurationRuns);
+          if (!byMeasures) continue;
+          if (!node) node = section('Structure sweeps');
+          heatmap(node, 'heatmap-measures-' + slug(experiment.name + (rest ? '-' + rest : '')),
+                  experiment.name + (rest ? ' (' + rest + ')' : '') + ': mean final accuracy over binned clustering C \u00d7 path length L',
+                  byMeasures.xs, byMeasures.ys, byMeasures.cells, 'clustering C (bin centre)', 'average path length L (bin centre)');
+        }
       }
       // a sample's drawn parameters and graph seeds take a new value in every run: no grid to draw over
       if (Object.keys(experiment.grid).some((key) => key.endsWith('graph_seed'))) continue;
@@ -344,7 +354,7 @@ const char* report_page_script() {
   }
 
   // Mean final accuracy in bins of C (x) and L (y) when the runs' graphs take at least 4 values of each: up to 8
-  // equal bins per measure between the smallest and largest value; cells are labelled by their bin centres.
+  // equal bins per measure between the smallest and largest value, keyed by bin index, labelled by bin centre.
   function binnedMeasureCells(runs) {
     const measured = runs.filter((r) => finite(r.graph.average_clustering) && finite(r.graph.average_shortest_path_length));
     const cs = measured.map((r) => r.graph.average_clustering), ls = measured.map((r) => r.graph.average_shortest_path_length);
@@ -353,21 +363,19 @@ const char* report_page_script() {
     const axis = (values, distinct) => {
       const low = Math.min(...values), high = Math.max(...values), count = Math.min(8, distinct);
       const width = (high - low) / count;
-      const centres = Array.from({length: count}, (_, i) => format(low + (i + 0.5) * width, 3));
-      return {bin: (v) => Math.min(count - 1, Math.floor((v - low) / width)), centres: centres};
+      // bin i is labelled by its centre, made unique should two centres print alike
+      const labels = Array.from({length: count}, (_, i) => format(low + (i + 0.5) * width, 3) + (i > 0 && format(low + (i - 0.5) * width, 3) === format(low + (i + 0.5) * width, 3) ? ' #' + i : ''));
+      return {bin: (v) => Math.min(count - 1, Math.floor((v - low) / width)), labels: labels};
     };
     const x = axis(cs, distinctC), y = axis(ls, distinctL);
     const groups = new Map();
     for (const r of measured) {
-      const key = x.centres[x.bin(r.graph.average_clustering)] + '|' + y.centres[y.bin(r.graph.average_shortest_path_length)];
+      const key = x.bin(r.graph.average_clustering) * 1000 + y.bin(r.graph.average_shortest_path_length);
       if (!groups.has(key)) groups.set(key, []);
       groups.get(key).push(finalAccuracy(r));
     }
-    const cells = [...groups.entries()].map(([key, values]) => {
-      const [cx, cy] = key.split('|');
-      return {x: cx, y: cy, v: mean(values), n: values.length};
-    });
-    return {xs: x.centres, ys: y.centres, cells: cells};
+    const cells = [...groups.entries()].map(([key, values]) => ({x: x.labels[Math.floor(key / 1000)], y: y.labels[key % 1000], v: mean(values), n: values.length}));
+    return {xs: x.labels, ys: y.labels, cells: cells};
   }
 
   // A heat map of cells {x, y, v, n} on category axes, from dark blue (lowest v) to yellow (highest).

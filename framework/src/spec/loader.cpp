@@ -164,7 +164,7 @@ std::uint64_t count_runs(const SpecDocument& document, const TopLevel& top, Prob
   }
   if (count > kMaxRunsPerSpec) {
     problems.add(document.grid.empty() ? document.sections.at("") : document.grid.front().where,
-                 document.grid.empty() ? "seeds" : "grid",
+                 document.grid.empty() ? "seeds" : document.grid.front().joint.empty() ? "grid" : "structure.sample",
                  fmt::format("{} give more than {} runs, the most one spec may have; split the sweep into several "
                              "specs (each can run as its own Slurm array)",
                              factors, kMaxRunsPerSpec));
@@ -248,8 +248,7 @@ PlanOutcome plan(const fs::path& spec_file, const std::vector<std::string>& over
   plan.plugin_paths.insert(plan.plugin_paths.end(), extra_plugin_paths.begin(), extra_plugin_paths.end());
   plugin::PluginRegistry registry = plugin::PluginRegistry::with_default_paths(plan.plugin_paths);
   // the graphs a structure sample keeps become the first axis of the sweep
-  plan.structure_sample =
-      expand_structure_sample(document, top.seeds.empty() ? 0 : top.seeds.front(), registry, problems);
+  plan.structure_sample = expand_structure_sample(document, registry, problems);
   // counted before anything is expanded: three axes of 1000 values must not be built to be refused
   plan.total_runs = count_runs(document, top, problems);
   if (plan.total_runs > kMaxRunsPerSpec) return outcome;

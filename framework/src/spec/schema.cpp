@@ -47,7 +47,7 @@ std::vector<SectionSchema> build_sections() {
        Presence::optional,
        {required_param("candidates", PT::integer, "graphs drawn and measured"),
         optional_param("per_bin", std::int64_t{1}, "graphs kept per non-empty bin"),
-        optional_param("seed", std::int64_t{-1}, "seed of the sample; -1: the first of `seeds`")},
+        optional_param("seed", std::int64_t{0}, "seed of the sample (not of the runs)")},
        {"ranges", "bins", "baseline"},
        std::nullopt,
        false},

@@ -24,6 +24,8 @@ namespace {
 constexpr const char* kSection = "structure.sample";
 constexpr std::int64_t kMaxCandidates = 1000000;
 constexpr std::int64_t kMaxBinsPerMetric = 1000;
+// Range bounds stay where doubles hold every integer exactly (and integer spans cannot overflow).
+constexpr double kLargestBound = 9007199254740992.0;
 
 // A generator parameter the sample draws, uniformly in [low, high] (integers) or [low, high) (reals).
 struct DrawnRange {
@@ -125,9 +127,10 @@ std::vector<DrawnRange> read_ranges(const std::vector<std::pair<std::string, Spe
     std::optional<std::vector<double>> bounds = numbers_of(value.value);
     const bool integer = declared->type == ParamType::integer;
     if (!bounds || bounds->size() != 2 || !std::isfinite((*bounds)[0]) || !std::isfinite((*bounds)[1]) ||
-        (*bounds)[0] > (*bounds)[1] || (integer && (!is_whole((*bounds)[0]) || !is_whole((*bounds)[1])))) {
+        (*bounds)[0] > (*bounds)[1] || std::abs((*bounds)[0]) > kLargestBound || std::abs((*bounds)[1]) > kLargestBound ||
+        (integer && (!is_whole((*bounds)[0]) || !is_whole((*bounds)[1])))) {
       problems.add(value.where, key,
-                   fmt::format("expected [low, high] with low <= high{}, got {}",
+                   fmt::format("expected [low, high] with low <= high, both within ±2^53{}, got {}",
                                integer ? " (whole numbers: the parameter is an integer)" : "", to_yaml(value.value)));
       continue;
     }
@@ -170,6 +173,7 @@ std::vector<SampleBins> read_bins(const std::vector<std::pair<std::string, SpecV
 std::vector<ParamValue> read_baseline(const std::vector<std::pair<std::string, SpecValue>>& written,
                                       const std::vector<DrawnRange>& ranges, const SourceLocation& where,
                                       Problems& problems) {
+  // \p where is the baseline section's own place
   std::vector<ParamValue> values;
   for (const auto& [name, value] : written) {
     if (std::none_of(ranges.begin(), ranges.end(), [&](const DrawnRange& range) { return range.name == name; })) {
@@ -206,10 +210,11 @@ std::vector<ParamValue> read_baseline(const std::vector<std::pair<std::string, S
 // The grid may vary anything but the structure the sample draws (its orientation excepted).
 void check_grid(const SpecDocument& document, Problems& problems) {
   for (const auto& axis : document.grid) {
-    if (axis.key_path.rfind("structure.", 0) == 0 && axis.key_path != "structure.orient") {
+    // the orientation too: candidates are measured as oriented by the spec, and some metrics depend on it
+    if (axis.key_path.rfind("structure.", 0) == 0) {
       problems.add(axis.where, "grid." + axis.key_path,
-                   "the structure sample chooses the structure; a grid cannot vary it as well (structure.orient "
-                   "and every other section can)");
+                   "the structure sample chooses the structure; a grid cannot vary it as well (every other "
+                   "section can)");
     }
   }
   if (const SpecValue* seed = document.find("structure.graph_seed")) {
@@ -263,13 +268,21 @@ std::vector<Measured> measure(const std::vector<std::shared_ptr<plugin::Structur
         results[i].valid = true;
       } catch (const std::exception& e) {
         results[i].error = e.what();
+      } catch (...) {
+        results[i].error = "the generator threw something that is not a std::exception";
       }
     }
   };
   const std::size_t threads =
       std::max<std::size_t>(1, std::min<std::size_t>(std::thread::hardware_concurrency(), generators.size()));
   std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  for (std::size_t t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // fewer threads: the ones started and this one measure every candidate all the same
+    }
+  }
   work();
   for (auto& thread : pool) thread.join();
   return results;
@@ -291,8 +304,8 @@ GridAxis axis_of(const StructureSample& sample, const std::vector<DrawnRange>& r
 
 }  // namespace
 
-std::optional<StructureSample> expand_structure_sample(SpecDocument& document, std::uint64_t first_seed,
-                                                       plugin::PluginRegistry& registry, Problems& problems) {
+std::optional<StructureSample> expand_structure_sample(SpecDocument& document, plugin::PluginRegistry& registry,
+                                                       Problems& problems) {
   if (!document.has_section(kSection)) return std::nullopt;
   const SourceLocation where = document.sections.at(kSection);
   const std::size_t problems_before = problems.size();
@@ -301,6 +314,7 @@ std::optional<StructureSample> expand_structure_sample(SpecDocument& document, s
   const auto bins_written = values_under(document, "structure.sample.bins");
   const auto baseline_written = values_under(document, "structure.sample.baseline");
   const bool has_baseline = document.has_section("structure.sample.baseline");
+  const SourceLocation baseline_where = has_baseline ? document.sections.at("structure.sample.baseline") : where;
   remove_sample(document);
   check_grid(document, problems);
 
@@ -325,19 +339,19 @@ std::optional<StructureSample> expand_structure_sample(SpecDocument& document, s
     problems.add(fixed.location_of("per_bin"), "structure.sample.per_bin",
                  fmt::format("expected at least 1 graph per bin, got {}", fixed.get_int("per_bin")));
   }
-  if (fixed.has("seed") && fixed.get_int("seed") < -1) {
+  if (fixed.has("seed") && fixed.get_int("seed") < 0) {
     problems.add(fixed.location_of("seed"), "structure.sample.seed",
-                 fmt::format("expected a non-negative seed, or -1 for the first of `seeds`, got {}", fixed.get_int("seed")));
+                 fmt::format("expected a non-negative seed, got {}", fixed.get_int("seed")));
   }
   const std::vector<DrawnRange> ranges = read_ranges(ranges_written, generator, document, where, problems);
   sample.bins = read_bins(bins_written, where, problems);
   std::vector<ParamValue> baseline;
-  if (has_baseline) baseline = read_baseline(baseline_written, ranges, where, problems);
+  if (has_baseline) baseline = read_baseline(baseline_written, ranges, baseline_where, problems);
   if (problems.size() > problems_before) return std::nullopt;
 
   sample.candidates = fixed.get_int("candidates");
   sample.per_bin = fixed.get_int("per_bin");
-  sample.seed = fixed.get_int("seed") >= 0 ? static_cast<std::uint64_t>(fixed.get_int("seed")) : first_seed;
+  sample.seed = static_cast<std::uint64_t>(fixed.get_int("seed"));
   for (const auto& range : ranges) sample.ranges.push_back(range.name);
 
   // the parameters every candidate shares: what the structure section fixes
@@ -370,7 +384,7 @@ std::optional<StructureSample> expand_structure_sample(SpecDocument& document, s
     graph_seeds[i] = static_cast<std::int64_t>(Rng::derive(sample.seed, fmt::format("structure-sample-graph-{}", i)) >> 1);
     try {
       generators[i] = registry.create_generator(sample.generator, params.validated(generator.params));
-    } catch (const ConfigError& e) {
+    } catch (const Error& e) {  // a ConfigError from its checks, a PluginError from a factory that threw
       if (sample.invalid++ == 0) sample.first_invalid = e.what();
     }
   }
@@ -378,13 +392,13 @@ std::optional<StructureSample> expand_structure_sample(SpecDocument& document, s
   if (has_baseline) {
     // one slot more, after the candidates: the baseline is measured with them but never binned away
     Params params = shared;
-    for (std::size_t r = 0; r < ranges.size(); ++r) params.set(ranges[r].name, baseline[r], ranges[r].where);
+    for (std::size_t r = 0; r < ranges.size(); ++r) params.set(ranges[r].name, baseline[r], baseline_where);
     drawn.push_back(baseline);
     graph_seeds.push_back(static_cast<std::int64_t>(Rng::derive(sample.seed, "structure-sample-baseline") >> 1));
     try {
       generators.push_back(registry.create_generator(sample.generator, params.validated(generator.params)));
-    } catch (const ConfigError& e) {
-      problems.add(where, "structure.sample.baseline", std::string("the generator refuses it: ") + e.what());
+    } catch (const Error& e) {
+      problems.add(baseline_where, "structure.sample.baseline", std::string("the generator refuses it: ") + e.what());
       return std::nullopt;
     }
   }
@@ -416,7 +430,7 @@ std::optional<StructureSample> expand_structure_sample(SpecDocument& document, s
                    [](const SampledStructure& a, const SampledStructure& b) { return a.bin < b.bin; });
   if (has_baseline) {
     if (!measured[candidates].valid) {
-      problems.add(where, "structure.sample.baseline", "its graph cannot be built: " + measured[candidates].error);
+      problems.add(baseline_where, "structure.sample.baseline", "its graph cannot be built: " + measured[candidates].error);
       return std::nullopt;
     }
     SampledStructure base;

@@ -87,6 +87,19 @@ class RelationalMlp : public structlab::plugin::ModelKind {
                        std::to_string(n) + " vertices; every vertex needs at least one unit per layer (raise "
                        "model.width or use a smaller graph)");
     }
+    std::int64_t input_features = 1;
+    for (std::int64_t size : context.input_shape) input_features *= size;
+    // every group of a masked first or last layer needs a unit, as in the hidden layers
+    if (first_masked_ && input_features < n) {
+      throw ModelError("model 'relational_mlp': first_layer: masked splits the " + std::to_string(input_features) +
+                       " input features into one group per vertex, but the structure has " + std::to_string(n) +
+                       " vertices; use first_layer: dense or a smaller graph");
+    }
+    if (last_masked_ && context.num_outputs < n) {
+      throw ModelError("model 'relational_mlp': last_layer: masked splits the " + std::to_string(context.num_outputs) +
+                       " outputs into one group per vertex, but the structure has " + std::to_string(n) +
+                       " vertices; use last_layer: dense or a smaller graph");
+    }
     structlab::nn::MaskedDeepFFN model(
         structlab::nn::MaskedDeepFFNOptions(context.input_shape, context.num_outputs,
                                             std::vector<std::int64_t>(static_cast<std::size_t>(layers_), width_))

@@ -112,6 +112,17 @@ TEST(RelationalMlp, RefusesTooNarrowLayersAndUnknownOptions) {
     EXPECT_NE(std::string(e.what()).find("width 2 is less than the structure's 3 vertices"), std::string::npos)
         << e.what();
   }
+  Params masked_last = small(2, 5);
+  masked_last.set("last_layer", std::string("masked"));
+  try {
+    build(kPath, masked_last, {4}, 2);
+    ADD_FAILURE() << "2 outputs for 3 groups were accepted";
+  } catch (const ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("last_layer: masked splits the 2 outputs into one group per vertex, but "
+                                         "the structure has 3 vertices"),
+              std::string::npos)
+        << e.what();
+  }
   Params params = small(2, 5);
   params.set("first_layer", std::string("sparse"));
   try {

@@ -79,7 +79,7 @@ TEST(StructureSample, KeepsOneGraphPerNonEmptyBinWithItsMeasuresInsideIt) {
   const StructureSample& sample = *plan.structure_sample;
   EXPECT_EQ(sample.generator, "ws_flex");
   EXPECT_EQ(sample.candidates, 300);
-  EXPECT_EQ(sample.seed, 1u) << "the first of `seeds` by default";
+  EXPECT_EQ(sample.seed, 0u) << "0 unless sample.seed says otherwise";
   ASSERT_EQ(sample.bins.size(), 2u);
   EXPECT_EQ(sample.bins[0].metric, "average_clustering");
   EXPECT_EQ(sample.bins[1].metric, "average_shortest_path_length");
@@ -143,6 +143,16 @@ TEST(StructureSample, IsDeterministicAndFollowsItsSeed) {
   ExperimentPlan other = plan_sample(kSampleSpec, {"structure.sample.seed=7"});
   EXPECT_EQ(other.structure_sample->seed, 7u);
   EXPECT_NE(other.structure_sample->kept.front().graph_seed, first.structure_sample->kept.front().graph_seed);
+}
+
+TEST(StructureSample, MoreSeedsTrainTheSameGraphs) {
+  ExperimentPlan two = plan_sample(kSampleSpec);
+  ExperimentPlan one = plan_sample(kSampleSpec, {"seeds=[2]"});
+  ASSERT_EQ(one.structure_sample->kept.size(), two.structure_sample->kept.size());
+  for (std::size_t g = 0; g < one.structure_sample->kept.size(); ++g) {
+    EXPECT_EQ(one.structure_sample->kept[g].graph_seed, two.structure_sample->kept[g].graph_seed);
+    EXPECT_EQ(one.runs[g].run_id, two.runs[g * 2 + 1].run_id) << "the seed-2 run of a graph keeps its id";
+  }
 }
 
 TEST(StructureSample, PerBinKeepsUpToThatManyGraphsPerBin) {
@@ -233,7 +243,19 @@ TEST(StructureSample, NamesWhatIsWrongWithTheSample) {
   EXPECT_NE(message.find(":9:"), std::string::npos) << "the line of the range: " << message;
 
   message = sample_with("    candidates: 50\n    ranges: {p: [1, 0]}\n" + bins);
-  EXPECT_NE(message.find("structure.sample.ranges.p: expected [low, high] with low <= high, got [1, 0]"),
+  EXPECT_NE(message.find("structure.sample.ranges.p: expected [low, high] with low <= high, both within ±2^53, got "
+                         "[1, 0]"),
+            std::string::npos)
+      << message;
+  message = sample_error_of(
+      "experiment: sampled\n"
+      "dataset: {plugin: fixture_dataset}\n"
+      "model: {plugin: fixture_model}\n"
+      "structure:\n"
+      "  plugin: ws_flex\n"
+      "  sample: {candidates: 50, ranges: {n: [4, 100000000000000000]}, bins: {average_clustering: [0, 1, 4]}}\n");
+  EXPECT_NE(message.find("structure.sample.ranges.n: expected [low, high] with low <= high, both within ±2^53 "
+                         "(whole numbers: the parameter is an integer)"),
             std::string::npos)
       << message;
 
@@ -289,8 +311,12 @@ TEST(StructureSample, RefusesToBeVariedOrOverriddenTwice) {
                          "graph_seed"),
             std::string::npos)
       << message;
-  // orientation and the other sections stay free to vary
-  EXPECT_EQ(plan_sample(kSampleSpec + "grid: {structure.orient: [index, random]}\n").runs.size(),
+  // the orientation neither: the candidates were measured as the spec orients them
+  message = sample_error_of(kSampleSpec + "grid: {structure.orient: [index, random]}\n");
+  EXPECT_NE(message.find("grid.structure.orient: the structure sample chooses the structure"), std::string::npos)
+      << message;
+  // every other section stays free to vary
+  EXPECT_EQ(plan_sample(kSampleSpec + "grid: {training.lr: [0.1, 0.2]}\n").runs.size(),
             plan_sample(kSampleSpec).runs.size() * 2);
 }
 
@@ -300,8 +326,8 @@ TEST(StructureSample, AFixedGraphSeedIsTheSameGraphForEverySeed) {
   EXPECT_EQ(plan.runs[0].graph_seed, 9);
   EXPECT_EQ(plan.runs[1].graph_seed, 9);
   EXPECT_EQ(plan_text(kMinimalSpec).runs[0].graph_seed, -1) << "default: derived from the run's seed";
-  EXPECT_EQ(plan_text(kMinimalSpec).runs[0].spec_hash, plan_text(kMinimalSpec, {"structure.graph_seed=-1"}).runs[0].spec_hash)
-      << "the default leaves run ids as they were";
+  EXPECT_NE(plan.runs[0].spec_hash, plan_text(std::string(kMinimalSpec) + "seeds: [1, 2]\n").runs[0].spec_hash)
+      << "a fixed graph seed is a different run";
   const std::string message = config_error_of(kMinimalSpec, {"structure.graph_seed=-2"});
   EXPECT_NE(message.find("structure.graph_seed"), std::string::npos) << message;
 }
