@@ -63,7 +63,8 @@ TEST(Configs, ShortenedGraph2nnSweepTrainsTheBaselineAndEverySampledGraph) {
   const std::string spec = std::string(STRUCTLAB_TEST_SOURCE_DIR) + "/configs/graph2nn-mlp.yaml";
   const std::string shorter =
       " --set dataset.limit_train=2000 --set dataset.limit_test=500 --set training.epochs=1 --set model.layers=2"
-      " --set model.width=64 --set structure.sample.candidates=300"
+      " --set model.width=128 --set structure.sample.candidates=300 --set 'seeds=[1]'"
+      " --set training.lr_schedule.kind=none"
       " --set 'structure.sample.bins.average_clustering=[0, 0.8, 2]'"
       " --set 'structure.sample.bins.average_shortest_path_length=[1, 4.5, 2]'";
   auto sample = run_structlab("graph sample " + spec + shorter + " --json");
@@ -80,8 +81,8 @@ TEST(Configs, ShortenedGraph2nnSweepTrainsTheBaselineAndEverySampledGraph) {
     ++archives;
     auto inspected = run_structlab("inspect --json " + entry.path().string());
     ASSERT_EQ(inspected.exit_code, 0) << inspected.err;
-    // one epoch on 2000 images through 64 one-unit groups: well above chance (0.1), far from converged
-    EXPECT_GT(nlohmann::json::parse(inspected.out)["stages"].back()["metrics"]["test_accuracy"].get<double>(), 0.25)
+    // one epoch on 2000 images through 64 groups of 2 units: well above chance (0.1), far from converged
+    EXPECT_GT(nlohmann::json::parse(inspected.out)["stages"].back()["metrics"]["test_accuracy"].get<double>(), 0.3)
         << entry.path();
   }
   EXPECT_EQ(archives, kept.size());
