@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "support/run_process.hpp"
@@ -86,6 +87,37 @@ TEST(Configs, ShortenedGraph2nnSweepTrainsTheBaselineAndEverySampledGraph) {
         << entry.path();
   }
   EXPECT_EQ(archives, kept.size());
+}
+
+TEST(Configs, ShortenedRiglOnADanRewiresItsGraphAtAConstantEdgeCount) {
+  std::string dir = make_temp_dir("rigl-dan-ws");
+  auto result = run_structlab(std::string("run ") + STRUCTLAB_TEST_SOURCE_DIR + "/configs/rigl-dan-ws.yaml --out " +
+                              dir +
+                              " --set dataset.limit_train=2000 --set dataset.limit_test=500 --set training.epochs=2"
+                              " --set structure.n=60 --set structure.k=6 --set pruning.schedule.update_every=5");
+  ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+  std::string archive;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() == ".h5") archive = entry.path().string();
+  }
+  ASSERT_FALSE(archive.empty());
+  // the generated graph, then each epoch's snapshot: edge count and clustering C (Debian's python3 with h5py)
+  auto read = testing::run_process(
+      "/usr/bin/python3 -c \"import h5py, sys; f = h5py.File(sys.argv[1], 'r'); "
+      "groups = [f['structure']] + [f['snapshots'][s]['structure'] for s in sorted(f['snapshots'])]; "
+      "[print(int(g.attrs['edges']), repr(float(g.attrs['average_clustering']))) for g in groups]\" " +
+      archive);
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  std::istringstream lines(read.out);
+  std::vector<std::pair<long, double>> graphs;
+  for (long edges = 0; lines >> edges;) {
+    double clustering = 0;
+    lines >> clustering;
+    graphs.emplace_back(edges, clustering);
+  }
+  ASSERT_EQ(graphs.size(), 3u) << read.out;  // generated, after epoch 1, after epoch 2
+  for (const auto& [edges, clustering] : graphs) EXPECT_EQ(edges, 60 * 6 / 2) << "RigL keeps the edge count";
+  EXPECT_NE(graphs.back().second, graphs.front().second) << "and rewires the graph: " << read.out;
 }
 
 }  // namespace
