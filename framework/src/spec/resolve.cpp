@@ -22,7 +22,8 @@ bool section_present(const SpecDocument& document, const SectionSchema& section)
   return section.presence == Presence::implicit || document.has_section(section.path);
 }
 
-// The plugin parameters of a plugin section: every key of it that is not one of the section's own.
+}  // namespace
+
 Params plugin_params_of(const SpecDocument& document, const SectionSchema& section) {
   Params raw("", section.path);
   for (const auto& [path, value] : document.values) {
@@ -32,8 +33,6 @@ Params plugin_params_of(const SpecDocument& document, const SectionSchema& secti
   }
   return raw;
 }
-
-}  // namespace
 
 bool ResolvedSection::complete() const {
   for (const auto& key : schema->keys) {

@@ -29,6 +29,10 @@ struct ResolvedSection {
 /// The sections present at one grid point, by path ("" is the top level).
 using ResolvedSections = std::map<std::string, ResolvedSection>;
 
+/// The plugin parameters written in plugin section \p section: every key of it that is not one of the section's
+/// own, untyped (as written, with its location).
+Params plugin_params_of(const SpecDocument& document, const SectionSchema& section);
+
 /// Types the fixed keys of \p section (written at \p where), filling defaults; records a missing required
 /// key or a mistyped value in \p problems and leaves that key out.
 Params resolve_fixed_keys(const SpecDocument& document, const SectionSchema& section,

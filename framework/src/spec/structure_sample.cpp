@@ -119,8 +119,8 @@ std::vector<DrawnRange> read_ranges(const std::vector<std::pair<std::string, Spe
                    fmt::format("only numeric parameters can be drawn; '{}' is a {}", name, to_string(declared->type)));
       continue;
     }
-    if (document.find("structure." + name) != nullptr) {
-      problems.add(document.find("structure." + name)->where, "structure." + name,
+    if (const SpecValue* fixed = document.find("structure." + name)) {
+      problems.add(fixed->where, "structure." + name,
                    "the structure sample draws this parameter (structure.sample.ranges); remove the fixed value");
       continue;
     }
@@ -355,11 +355,8 @@ std::optional<StructureSample> expand_structure_sample(SpecDocument& document, p
   for (const auto& range : ranges) sample.ranges.push_back(range.name);
 
   // the parameters every candidate shares: what the structure section fixes
-  Params shared("generator '" + sample.generator + "'", "structure");
-  const SectionSchema& structure = *find_section("structure");
-  for (const auto& [name, value] : values_under(document, "structure")) {
-    if (find_key(structure, name) == nullptr) shared.set(name, value.value, value.where);
-  }
+  Params shared = plugin_params_of(document, *find_section("structure"));
+  shared.set_owner("generator '" + sample.generator + "'");
   graph::Orientation orientation = graph::Orientation::index;
   if (const SpecValue* orient = document.find("structure.orient"); orient && std::holds_alternative<std::string>(orient->value)) {
     try {
