@@ -276,6 +276,14 @@ TEST(StructureSample, NamesWhatIsWrongWithTheSample) {
             std::string::npos)
       << message;
 
+  message = sample_with("    candidates: 50\n    per_bin: 0\n" + ranges + bins);
+  EXPECT_NE(message.find("structure.sample.per_bin: expected at least 1 graph per bin, got 0"), std::string::npos)
+      << message;
+
+  message = sample_with("    candidates: 50\n    seed: -3\n" + ranges + bins);
+  EXPECT_NE(message.find("structure.sample.seed: expected a non-negative seed, got -3"), std::string::npos)
+      << message;
+
   message = sample_with(ranges + bins);
   EXPECT_NE(message.find("structure.sample.candidates: required key is missing"), std::string::npos) << message;
 
