@@ -18,6 +18,7 @@ TEST(Cli, VersionNamesTorchBlasAndThreads) {
   EXPECT_NE(result.out.find("LibTorch    1."), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("BLAS"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("threads"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("sparse      kernels for "), std::string::npos) << result.out;
 }
 
 TEST(Cli, UnknownSubcommandPrintsUsageOnStderrAndExits2) {

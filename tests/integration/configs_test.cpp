@@ -125,4 +125,31 @@ TEST(Configs, ShortenedRiglOnADanRewiresItsGraphAtAConstantEdgeCount) {
 }
 
 }  // namespace
+TEST(Configs, ShortenedGradualPruningTo95TrainsAlikeOnTheSparseAndTheDenseKernels) {
+  // the same run with the sparse path (auto, which takes it once the layers are pruned below the crossover) and
+  // without it: both reach 95% sparsity and learn, to accuracies within float-rounding distance of each other
+  const std::string spec = std::string(STRUCTLAB_TEST_SOURCE_DIR) + "/configs/ffn-gradual95.yaml";
+  const std::string shorter =
+      " --set dataset.limit_train=3000 --set dataset.limit_test=1000 --set training.epochs=1"
+      " --set 'model.hidden_widths=[300, 300]' --set pruning.schedule.end_epoch=1"
+      " --set pruning.schedule.finetune_epochs=1 --set pruning.schedule.frequency=5";
+  double accuracy[2] = {0, 0};
+  const char* modes[2] = {"auto", "off"};
+  for (int m = 0; m < 2; ++m) {
+    const std::string dir = make_temp_dir(std::string("gradual95-") + modes[m]);
+    auto result = run_structlab("run " + spec + " --out " + dir + shorter + " --set training.sparse_kernels=" +
+                                modes[m] + " --set training.eval_sparse_kernels=" + modes[m]);
+    ASSERT_EQ(result.exit_code, 0) << result.err << result.out;
+    const std::string archive = first_archive(dir);
+    ASSERT_FALSE(archive.empty());
+    auto inspected = run_structlab("inspect --json " + archive);
+    ASSERT_EQ(inspected.exit_code, 0) << inspected.err;
+    const auto metrics = nlohmann::json::parse(inspected.out)["stages"].back()["metrics"];
+    EXPECT_NEAR(metrics["density"].get<double>(), 0.05, 0.01) << modes[m];
+    accuracy[m] = metrics["test_accuracy"].get<double>();
+    EXPECT_GT(accuracy[m], 0.6) << modes[m];
+  }
+  EXPECT_NEAR(accuracy[0], accuracy[1], 0.02);
+}
+
 }  // namespace structlab

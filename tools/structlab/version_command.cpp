@@ -1,6 +1,7 @@
 #include <fmt/core.h>
 
 #include "commands.hpp"
+#include "structlab/nn/sparse_kernels.hpp"
 #include "structlab/runtime.hpp"
 
 namespace structlab::cli {
@@ -17,6 +18,8 @@ void add_version_command(CLI::App& app, const GlobalOptions& /*global*/, Command
       fmt::print("threads     {} (of {} cores; change with --threads)\n", info.threads,
                  info.cores);
       fmt::print("allocator   {}\n", info.allocator);
+      fmt::print("sparse      kernels for {} (auto below density {})\n", nn::sparse_kernel_isa(),
+                 nn::sparse_crossover_density());
       return 0;
     };
   });

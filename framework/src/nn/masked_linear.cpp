@@ -5,6 +5,9 @@
 #include <cmath>
 
 #include "nn/model_input.hpp"
+#include "nn/sparse_kernel.hpp"
+#include "nn/sparse_linear.hpp"
+#include "structlab/nn/sparse_kernels.hpp"
 #include "structlab/error.hpp"
 
 namespace structlab::nn {
@@ -112,7 +115,18 @@ torch::Tensor MaskedLinearImpl::forward(const torch::Tensor& input) {
     throw ModelError("MaskedLinear: input of shape " + shape_text(input.sizes()) +
                      " does not end in in_features=" + std::to_string(options.in_features()));
   }
+  if (uses_sparse_path(input)) {
+    return detail::sparse_masked_linear(input, weight, bias, sparse_pattern_.pattern(mask_));
+  }
   return torch::nn::functional::linear(input, effective_weight(), bias);
+}
+
+bool MaskedLinearImpl::uses_sparse_path(const torch::Tensor& input) const {
+  const auto mode = sparse_kernels();
+  if (mode == SparseKernels::off || !detail::sparse_path_applies(input, weight, bias)) return false;
+  if (mode == SparseKernels::on) return true;
+  const std::int64_t batch = input.numel() / options.in_features();
+  return sparse_path_pays(options.out_features(), options.in_features(), sparse_pattern_.active(mask_), batch);
 }
 
 torch::Tensor MaskedLinearImpl::effective_weight() const {
@@ -123,32 +137,71 @@ torch::Tensor MaskedLinearImpl::effective_weight() const {
 
 namespace detail {
 
+bool MaskIdentity::matches(const torch::Tensor& mask) const {
+  return impl_ == mask.unsafeGetTensorImpl() &&
+         storage_.unsafeGetStorageImpl() == mask.storage().unsafeGetStorageImpl() &&
+         data_ == mask.data_ptr() && version_ == mask._version();
+}
+
+void MaskIdentity::remember(const torch::Tensor& mask) {
+  impl_ = mask.unsafeGetTensorImpl();
+  storage_ = mask.storage();
+  data_ = mask.data_ptr();
+  version_ = mask._version();
+}
+
 MaskMultiplierCache& MaskMultiplierCache::operator=(const MaskMultiplierCache& /*other*/) {
   std::lock_guard<std::mutex> lock(mutex_);
   multiplier_ = torch::Tensor();
-  mask_storage_ = c10::Storage();
-  mask_impl_ = mask_data_ = nullptr;
+  mask_ = MaskIdentity();
   return *this;
 }
 
 torch::Tensor MaskMultiplierCache::get(const torch::Tensor& mask, const torch::Tensor& weight) {
   std::lock_guard<std::mutex> lock(mutex_);
-  const bool fresh = mask_impl_ == mask.unsafeGetTensorImpl() &&
-                     mask_storage_.unsafeGetStorageImpl() == mask.storage().unsafeGetStorageImpl() &&
-                     mask_data_ == mask.data_ptr() && mask_version_ == mask._version() &&
-                     weight_dtype_ == weight.scalar_type() && weight_device_ == weight.device();
+  const bool fresh = mask_.matches(mask) && weight_dtype_ == weight.scalar_type() &&
+                     weight_device_ == weight.device();
   if (!fresh) {
     torch::NoGradGuard no_grad;
     // a new tensor each time, never an in-place update: autograd may still hold the old one for a backward
     multiplier_ = mask.all().item<bool>() ? torch::Tensor() : mask.to(weight.device(), weight.scalar_type());
-    mask_impl_ = mask.unsafeGetTensorImpl();
-    mask_storage_ = mask.storage();  // held, so its address cannot come back as another mask's
-    mask_data_ = mask.data_ptr();
-    mask_version_ = mask._version();
+    mask_.remember(mask);
     weight_dtype_ = weight.scalar_type();
     weight_device_ = weight.device();
   }
   return multiplier_;
+}
+
+SparsePatternCache& SparsePatternCache::operator=(const SparsePatternCache& /*other*/) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  pattern_.reset();
+  active_ = 0;
+  mask_ = MaskIdentity();
+  return *this;
+}
+
+void SparsePatternCache::refresh(const torch::Tensor& mask) {
+  if (mask_.matches(mask)) return;
+  pattern_.reset();
+  active_ = mask.sum().item<std::int64_t>();
+  mask_.remember(mask);
+}
+
+std::int64_t SparsePatternCache::active(const torch::Tensor& mask) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  refresh(mask);
+  return active_;
+}
+
+std::shared_ptr<const SparsePattern> SparsePatternCache::pattern(const torch::Tensor& mask) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  refresh(mask);
+  if (!pattern_) {
+    const auto bytes = mask.contiguous();
+    pattern_ = std::make_shared<const SparsePattern>(
+        SparsePattern::of_mask(bytes.data_ptr<bool>(), bytes.size(0), bytes.size(1)));
+  }
+  return pattern_;
 }
 
 }  // namespace detail

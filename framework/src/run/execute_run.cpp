@@ -13,6 +13,7 @@
 #include "structlab/archive/checkpoint.hpp"
 #include "structlab/error.hpp"
 #include "structlab/graph/archive_metrics.hpp"
+#include "structlab/nn/sparse_kernels.hpp"
 #include "structlab/nn/init_generator.hpp"
 #include "structlab/plugin/generator.hpp"
 #include "structlab/plugin/model_kind.hpp"
@@ -278,6 +279,8 @@ void execute(RunState& state, const RunEnvironment& environment) {
     report(state, "resuming from " + resume->info.position);
     engine.load_state(resume->state);
   }
+  // training steps and pruning scores use training.sparse_kernels; evaluations switch to their own mode
+  nn::SparseKernelsScope kernels(state.engine->trainer().options().train_kernels);
   engine.run(state.schedule->stages());
 }
 

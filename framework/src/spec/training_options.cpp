@@ -4,6 +4,7 @@
 #include <torch/cuda.h>
 
 #include "structlab/error.hpp"
+#include "structlab/nn/sparse_kernels.hpp"
 
 namespace structlab::spec {
 namespace {
@@ -14,6 +15,14 @@ train::LrScheduleKind lr_schedule_kind(const std::string& kind) {
   if (kind == "cosine") return train::LrScheduleKind::cosine;
   throw ConfigError(
       fmt::format("training.lr_schedule.kind: unknown schedule '{}'; expected none, step or cosine", kind));
+}
+
+nn::SparseKernels sparse_kernels_of(const std::string& text, const char* key) {
+  try {
+    return nn::sparse_kernels_from_string(text);
+  } catch (const std::invalid_argument&) {
+    throw ConfigError(fmt::format("training.{}: unknown mode '{}'; expected auto, on or off", key, text));
+  }
 }
 
 }  // namespace
@@ -48,6 +57,8 @@ train::TrainerOptions trainer_options(const TrainingSpec& training) {
   options.lr_schedule.gamma = training.lr_schedule.gamma;
   options.lr_schedule.min_lr = training.lr_schedule.min_lr;
   options.device = training_device(training);
+  options.train_kernels = sparse_kernels_of(training.sparse_kernels, "sparse_kernels");
+  options.eval_kernels = sparse_kernels_of(training.eval_sparse_kernels, "eval_sparse_kernels");
   return options;
 }
 

@@ -116,6 +116,12 @@ bool fill_training(const ResolvedSection& training_section, const ResolvedSectio
         return !structlab::detail::is_device_text(text) || text == "cpu" || torch::cuda::device_count() > 0;
       },
       "this machine has no CUDA device (LibTorch sees none); expected cpu");
+  for (const char* key : {"sparse_kernels", "eval_sparse_kernels"}) {
+    check.one_of(key, {"auto", "on", "off"});
+    check.require(
+        key, [&] { return p.get_string(key) != "on" || p.get_string("device") == "cpu"; },
+        "the sparse kernels run on the CPU only; expected auto or off with a CUDA device");
+  }
   bool lr_valid = p.has("lr") && std::isfinite(p.get_double("lr")) && p.get_double("lr") > 0.0;
 
   SectionChecker lr_check(schedule_section, problems);
@@ -146,6 +152,8 @@ bool fill_training(const ResolvedSection& training_section, const ResolvedSectio
   training.loss = p.get_string("loss");
   training.threads = p.get_int("threads");
   training.device = p.get_string("device");
+  training.sparse_kernels = p.get_string("sparse_kernels");
+  training.eval_sparse_kernels = p.get_string("eval_sparse_kernels");
   training.lr_schedule =
       LrSchedule{s.get_string("kind"), s.get_int("step_size"), s.get_double("gamma"), s.get_double("min_lr")};
   return true;

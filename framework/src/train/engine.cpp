@@ -92,6 +92,7 @@ void TrainingEngine::train_stage() {
 void TrainingEngine::train_epoch() {
   const StagePlan& plan = stage();
   const TrainerOptions& options = trainer_.options();
+  nn::SparseKernelsScope kernels(options.train_kernels);
   const double learning_rate =
       learning_rate_at(options.lr_schedule, options.lr, position_.epoch, plan.epochs);
   trainer_.set_learning_rate(learning_rate);

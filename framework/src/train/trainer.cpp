@@ -87,6 +87,7 @@ torch::Tensor Trainer::loss_of(const torch::Tensor& output, const torch::Tensor&
 
 Evaluation Trainer::evaluate(const plugin::DataSplit& split) {
   torch::NoGradGuard no_grad;
+  nn::SparseKernelsScope kernels(options_.eval_kernels);
   model_.eval();
   const std::int64_t n = split.size();
   const std::int64_t batch = std::max<std::int64_t>(options_.batch_size, 1024);

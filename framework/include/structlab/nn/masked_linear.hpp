@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <ostream>
 
@@ -33,6 +34,24 @@ struct PackedLayerStorage {
 };
 
 namespace detail {
+struct SparsePattern;
+
+/// Who a mask is: its tensor, memory and version counter. Two readings match only while the same mask has
+/// not been written in between (an in-place write bumps the version; a new tensor has another identity).
+class MaskIdentity {
+ public:
+  /// Whether \p mask is the tensor remembered, unchanged since.
+  bool matches(const torch::Tensor& mask) const;
+  /// Remembers \p mask (and holds its storage, so its address cannot come back as another mask's).
+  void remember(const torch::Tensor& mask);
+
+ private:
+  const void* impl_ = nullptr;
+  const void* data_ = nullptr;
+  c10::Storage storage_;
+  std::uint32_t version_ = 0;
+};
+
 /// The mask as a tensor of the weight's dtype, remade only when the mask, the weight's dtype or the device
 /// changes: multiplying by a float tensor is several times faster than by a bool one (type promotion per
 /// element). An all-true mask gives an undefined tensor: nothing to multiply. Copies start empty, so a cloned
@@ -51,19 +70,42 @@ class MaskMultiplierCache {
  private:
   std::mutex mutex_;
   torch::Tensor multiplier_;
-  const void* mask_impl_ = nullptr;
-  const void* mask_data_ = nullptr;
-  c10::Storage mask_storage_;
-  std::uint32_t mask_version_ = 0;
+  MaskIdentity mask_;
   torch::ScalarType weight_dtype_ = torch::kFloat;
   torch::Device weight_device_ = torch::kCPU;
+};
+
+/// The index lists of a CPU mask's active entries (for the sparse kernels), rebuilt only when the mask
+/// changes: a pruning step or a regrowth re-decides the layer's kernel. Copies start empty.
+class SparsePatternCache {
+ public:
+  SparsePatternCache() = default;
+  /// A copy starts empty.
+  SparsePatternCache(const SparsePatternCache& /*other*/) {}
+  /// Assignment empties the cache.
+  SparsePatternCache& operator=(const SparsePatternCache& /*other*/);
+  /// The number of true entries of \p mask, counted once per mask version (the index lists are not built).
+  std::int64_t active(const torch::Tensor& mask);
+  /// The pattern of \p mask (bool, [out, in], on the CPU), built on first use per mask version; shared and
+  /// never changed once made, so a graph waiting for its backward keeps the pattern of the mask it ran with.
+  std::shared_ptr<const SparsePattern> pattern(const torch::Tensor& mask);
+
+ private:
+  void refresh(const torch::Tensor& mask);
+
+  std::mutex mutex_;
+  std::shared_ptr<const SparsePattern> pattern_;
+  std::int64_t active_ = 0;
+  MaskIdentity mask_;
 };
 }  // namespace detail
 
 /// A torch Linear layer plus a bool mask buffer [out, in], all true at start.
 ///
 /// forward(x) = linear(x, weight * mask, bias), so masked-out weights get zero gradient and have no
-/// effect whatever the optimizer does to their stored value.
+/// effect whatever the optimizer does to their stored value. On the CPU in float32 the same result can come
+/// from the sparse kernels, which visit only the active weights; this thread's SparseKernels mode decides
+/// (structlab/nn/sparse_kernels.hpp).
 /// The layer registers parameters "weight" and "bias" and the buffer "mask".
 class MaskedLinearImpl : public torch::nn::Cloneable<MaskedLinearImpl> {
  public:
@@ -86,9 +128,12 @@ class MaskedLinearImpl : public torch::nn::Cloneable<MaskedLinearImpl> {
   /// Prints "structlab::nn::MaskedLinear(in=.., out=.., bias=.., active=..)".
   void pretty_print(std::ostream& stream) const override;
 
-  /// linear(input, weight * mask, bias); throws ModelError when the last dimension of \p input is not
-  /// in_features.
+  /// linear(input, weight * mask, bias), on the sparse path when this thread's SparseKernels mode and
+  /// uses_sparse_path say so; throws ModelError when the last dimension of \p input is not in_features.
   torch::Tensor forward(const torch::Tensor& input);
+  /// Whether forward(\p input) takes the sparse path under this thread's SparseKernels mode: the input and
+  /// weight are float32 on the CPU and the mode is on, or automatic and sparse_path_pays for the batch.
+  bool uses_sparse_path(const torch::Tensor& input) const;
 
   /// Makes the mask hard: weight <- weight * mask (not undoable).
   void apply_mask();
@@ -121,6 +166,7 @@ class MaskedLinearImpl : public torch::nn::Cloneable<MaskedLinearImpl> {
 
   torch::Tensor mask_;
   mutable detail::MaskMultiplierCache multiplier_;
+  mutable detail::SparsePatternCache sparse_pattern_;
 };
 
 /// Module holder for MaskedLinearImpl, as torch::nn::Linear is for LinearImpl.

@@ -43,6 +43,8 @@ struct TrainingSpec {
   LrSchedule lr_schedule;          ///< learning-rate schedule
   std::int64_t threads = 0;        ///< LibTorch threads; 0 = all cores (split between --jobs)
   std::string device = "cpu";      ///< torch device string
+  std::string sparse_kernels = "auto";       ///< auto | on | off: masked layers' kernel while training
+  std::string eval_sparse_kernels = "auto";  ///< auto | on | off: the same for evaluation and inference
 };
 
 

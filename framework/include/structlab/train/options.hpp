@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "structlab/nn/sparse_kernels.hpp"
+
 namespace structlab::train {
 
 /// The optimizer a trainer builds.
@@ -48,6 +50,8 @@ struct TrainerOptions {
   LossKind loss = LossKind::cross_entropy;       ///< the loss
   LrScheduleOptions lr_schedule;                 ///< learning-rate schedule per stage
   torch::Device device = torch::kCPU;            ///< where the model, every batch and every tensor live
+  nn::SparseKernels train_kernels = nn::SparseKernels::automatic;  ///< masked layers' kernel in training steps
+  nn::SparseKernels eval_kernels = nn::SparseKernels::automatic;   ///< masked layers' kernel in evaluate()
 };
 
 }  // namespace structlab::train
