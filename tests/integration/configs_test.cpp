@@ -6,6 +6,7 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "structlab/nn/sparse_kernels.hpp"
 #include "support/run_process.hpp"
 
 namespace structlab {
@@ -145,6 +146,9 @@ TEST(Configs, ShortenedGradualPruningTo95TrainsAlikeOnTheSparseAndTheDenseKernel
     auto inspected = run_structlab("inspect --json " + archive);
     ASSERT_EQ(inspected.exit_code, 0) << inspected.err;
     const auto metrics = nlohmann::json::parse(inspected.out)["stages"].back()["metrics"];
+    // the archive names the instruction set the kernels ran with
+    auto text = run_structlab("inspect " + archive);
+    EXPECT_NE(text.out.find("(sparse kernels for " + nn::sparse_kernel_isa() + ")"), std::string::npos) << text.out;
     EXPECT_NEAR(metrics["density"].get<double>(), 0.05, 0.01) << modes[m];
     accuracy[m] = metrics["test_accuracy"].get<double>();
     EXPECT_GT(accuracy[m], 0.6) << modes[m];

@@ -156,8 +156,10 @@ void print_text(const archive::ArchiveSummary& summary, const nlohmann::json& js
   fmt::print("seed       {}\n", attribute_or(summary, "seed", "(unknown)"));
   fmt::print("spec hash  {}\n", attribute_or(summary, "spec_hash", "(unknown)"));
   fmt::print("time       {} .. {}\n", attribute_or(summary, "start_time"), attribute_or(summary, "end_time"));
-  fmt::print("written by structlab {}, LibTorch {}, on {}\n", attribute_or(summary, "structlab_version"),
-             attribute_or(summary, "torch_version"), attribute_or(summary, "host"));
+  const std::string isa = attribute_or(summary, "sparse_kernels_isa");
+  fmt::print("written by structlab {}, LibTorch {}{}, on {}\n", attribute_or(summary, "structlab_version"),
+             attribute_or(summary, "torch_version"), isa.empty() ? "" : " (sparse kernels for " + isa + ")",
+             attribute_or(summary, "host"));
   for (const auto& [role, plugin] : json["plugins"].items()) {
     fmt::print("plugin     {:<10} {} {}  {}\n", role, plugin.value("name", ""), plugin.value("version", ""),
                plugin.value("path", ""));

@@ -178,6 +178,11 @@ void RunArchiveWriter::write_run_attributes(const RunAttributes& attributes) {
     write_string_attribute(root, "start_time", attributes.start_time);
     write_string_attribute(root, "host", attributes.host);
     write_string_attribute(root, "torch_version", attributes.torch_version);
+    // the sparse kernels' rounding differs between instruction sets (fused multiply-add or not), so bit-exact
+    // reruns need the same one
+    if (!attributes.sparse_kernels_isa.empty()) {
+      write_string_attribute(root, "sparse_kernels_isa", attributes.sparse_kernels_isa);
+    }
     for (const PluginUse& plugin : attributes.plugins) {
       write_string_attribute(root, plugin_attribute(plugin.role, "name"), plugin.name);
       write_string_attribute(root, plugin_attribute(plugin.role, "version"), plugin.version);

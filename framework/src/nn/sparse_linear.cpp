@@ -43,16 +43,18 @@ class SparseMaskedLinearFunction : public torch::autograd::Function<SparseMasked
     // a transposed input (the output of another sparse layer, or an elementwise op on one) is already
     // contiguous here and costs no copy
     auto xT = input.t().contiguous();
-    auto yT = torch::empty({pattern.rows, batch}, input.options());
+    // [batch, rows] laid out as yT [rows, batch]: a tensor of its own, not a view made inside this function
+    // (which autograd would refuse to let callers change in place)
+    auto output = torch::empty_strided({batch, pattern.rows}, {1, batch}, input.options());
     const float* weights = weight.data_ptr<float>();
     const float* biases = data_or_null(bias);
     const float* x = xT.data_ptr<float>();
-    float* y = yT.data_ptr<float>();
+    float* y = output.data_ptr<float>();
     sparse_forward(pattern, weights, biases, x, y, batch, at::get_num_threads());
     ctx->save_for_backward({input, xT, weight});
     ctx->saved_data["pattern"] = c10::IValue::make_capsule(holder);
     ctx->saved_data["has_bias"] = biases != nullptr;
-    return yT.t();
+    return output;
   }
 
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
@@ -90,11 +92,10 @@ class SparseMaskedLinearFunction : public torch::autograd::Function<SparseMasked
       sparse_weight_grad(pattern, gy, x, gw, batch, at::get_num_threads());
     }
     if (want_input) {
-      auto gxT = torch::empty({pattern.cols, batch}, grad.options());
-      float* gx = gxT.data_ptr<float>();
+      grad_input = torch::empty_strided({batch, pattern.cols}, {1, batch}, grad.options());
+      float* gx = grad_input.data_ptr<float>();
       const float* weights = weight.data_ptr<float>();
       sparse_input_grad(pattern, weights, gy, gx, batch, at::get_num_threads());
-      grad_input = gxT.t();
     }
     if (want_bias) grad_bias = gyT.sum(1);
     return {grad_input, grad_weight, grad_bias, torch::Tensor()};

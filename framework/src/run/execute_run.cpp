@@ -144,6 +144,7 @@ archive::RunAttributes run_attributes(const spec::RunSpec& run) {
   attributes.start_time = utc_now();
   attributes.host = runtime_info().host;
   attributes.torch_version = torch_version();
+  attributes.sparse_kernels_isa = nn::sparse_kernel_isa();
   return attributes;
 }
 

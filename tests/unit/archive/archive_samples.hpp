@@ -26,6 +26,7 @@ inline archive::RunAttributes sample_attributes() {
   attributes.start_time = "2024-05-01T12:00:00Z";
   attributes.host = "node17";
   attributes.torch_version = "1.13.0";
+  attributes.sparse_kernels_isa = "avx2";
   attributes.plugins = {{"structure", "newman_watts_strogatz", "1.0.0", "/lib/structlab/plugins/libnws.so"},
                         {"model", "dan", "1.2.0", "/lib/structlab/plugins/libdan.so"}};
   return attributes;

@@ -59,6 +59,7 @@ TEST_F(ArchiveRoundTrip, RootAttributesSpecAndPluginsComeBack) {
   EXPECT_EQ(a.at("end_time"), "2024-05-01T12:03:00Z");
   EXPECT_EQ(a.at("host"), expected.host);
   EXPECT_EQ(a.at("torch_version"), expected.torch_version);
+  EXPECT_EQ(a.at("sparse_kernels_isa"), "avx2");
   EXPECT_EQ(a.at("status"), "completed");
   EXPECT_EQ(a.at("message"), "");
   EXPECT_EQ(a.at("plugin.structure.name"), "newman_watts_strogatz");

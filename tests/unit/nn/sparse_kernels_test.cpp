@@ -96,6 +96,25 @@ TEST(SparseKernels, ThreeDimensionalInputKeepsItsLeadingShape) {
   expect_close(sparse, dense, "3-D output");
 }
 
+TEST(SparseKernels, OutputCanBeChangedInPlaceAndViewedLikeADenseOne) {
+  torch::manual_seed(8);
+  MaskedLinear layer(30, 20);
+  layer->set_mask(random_mask(20, 30, 0.2));
+  const auto x = torch::randn({6, 30});
+  auto run = [&](SparseKernels mode) {
+    SparseKernelsScope scope(mode);
+    layer->zero_grad();
+    auto out = layer->forward(x);
+    out.relu_();  // an in-place op on the output, as in-place activations do
+    out.reshape({-1}).sum().backward();
+    return std::make_pair(out.detach(), layer->weight.grad().clone());
+  };
+  const auto sparse = run(SparseKernels::on);
+  const auto dense = run(SparseKernels::off);
+  expect_close(sparse.first, dense.first, "output after relu_");
+  expect_close(sparse.second, dense.second, "weight gradient through relu_");
+}
+
 TEST(SparseKernels, ResultDoesNotDependOnTheThreadCount) {
   torch::manual_seed(4);
   MaskedLinear layer(400, 500);

@@ -32,6 +32,7 @@ struct RunAttributes {
   std::string start_time;          ///< ISO 8601 UTC
   std::string host;                ///< host name
   std::string torch_version;       ///< LibTorch version
+  std::string sparse_kernels_isa;  ///< the instruction set the sparse kernels ran with (nn::sparse_kernel_isa())
   std::vector<PluginUse> plugins;  ///< every plugin the run used
 };
 
