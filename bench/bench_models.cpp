@@ -21,6 +21,8 @@ namespace {
 constexpr std::int64_t kBatch = 128;
 constexpr std::int64_t kInputs = 784;
 constexpr std::int64_t kClasses = 10;
+constexpr double kSeedDanWs100StepMs = 26.0;
+constexpr double kSeedDanWs1000StepMs = 339.0;
 
 // Newman-Watts-Strogatz as networkx builds it: a ring where each vertex links its k/2 next neighbours, plus
 // for every ring edge (u, v) with probability p a shortcut from u to a uniformly chosen new vertex. Edges
@@ -100,6 +102,16 @@ std::map<std::string, double> measure(const BenchOptions& options) {
   std::map<std::string, double> figures;
   figures["dan_ws100_step_ms"] = dan_step_ms(100, quick ? 5 : 50);
   figures["dan_ws1000_step_ms"] = dan_step_ms(1000, quick ? 3 : 20);
+  // against the seed's library on this machine type (26 and 339 ms per step, see the top of this file)
+  figures["dan_ws100_speedup_vs_seed"] = kSeedDanWs100StepMs / figures["dan_ws100_step_ms"];
+  figures["dan_ws1000_speedup_vs_seed"] = kSeedDanWs1000StepMs / figures["dan_ws1000_step_ms"];
+  {
+    const int threads = torch::get_num_threads();
+    torch::set_num_threads(1);
+    figures["dan_ws100_step_ms_1thread"] = dan_step_ms(100, quick ? 5 : 50);
+    figures["dan_ws1000_step_ms_1thread"] = dan_step_ms(1000, quick ? 3 : 20);
+    torch::set_num_threads(threads);
+  }
   figures["dan_ws1000_build_ms"] = dan_build_ms(1000, quick ? 3 : 11);
   figures["dan_1e5_build_ms"] = dan_build_ms(quick ? 10000 : 100000, quick ? 1 : 3);
 

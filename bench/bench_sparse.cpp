@@ -6,7 +6,8 @@
 //     must never be slower than dense; at 90% and above it runs `on`.
 //   - sparse_eval_speedup_95: forward of a batch of 1024 without gradients.
 //   - the crossover: the density of one 1000×1000 layer's step above which the sparse path stops paying.
-//   - LibTorch's own sparse matmuls (COO and CSR) on one 1000×1000 layer at 95%, forward, beside ours.
+//   - LibTorch's own sparse matmuls (COO and CSR) and Eigen's sparse matrix (Debian's libeigen3-dev, when
+//     installed) on one 1000×1000 layer at 95%, forward, beside ours.
 //   - gradual_95_finetune_epoch_speedup: a real run of configs/ffn-gradual95.yaml (the same FFN on Fashion-MNIST,
 //     2 dense epochs, AGP to 95% over 2 epochs, 2 fine-tuning epochs) with the default `auto`: a dense epoch's
 //     training time over a fine-tuning epoch's, from the archive's history; _off is the fine-tuning epoch of
@@ -22,6 +23,10 @@
 #include <vector>
 
 #include <fmt/format.h>
+
+#ifdef STRUCTLAB_BENCH_EIGEN
+#include <Eigen/Sparse>
+#endif
 
 #include "bench.hpp"
 #include "structlab/archive/run_archive.hpp"
@@ -151,6 +156,27 @@ double crossover_density(std::int64_t size, int rounds, int repeats) {
   return 1.0;
 }
 
+#ifdef STRUCTLAB_BENCH_EIGEN
+// Milliseconds of W xT with W as an Eigen row-major sparse matrix (Debian's Eigen 3.4; one thread, built for the
+// same generic x86-64 as the rest of structlab).
+double eigen_sparse_forward_ms(const torch::Tensor& weight, const torch::Tensor& xT, int repeats) {
+  using RowMajorMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const auto rows = weight.size(0), cols = weight.size(1), batch = xT.size(1);
+  std::vector<Eigen::Triplet<float>> entries;
+  const float* w = weight.data_ptr<float>();
+  for (std::int64_t r = 0; r < rows; ++r) {
+    for (std::int64_t c = 0; c < cols; ++c) {
+      if (w[r * cols + c] != 0.f) entries.emplace_back(r, c, w[r * cols + c]);
+    }
+  }
+  Eigen::SparseMatrix<float, Eigen::RowMajor> sparse(rows, cols);
+  sparse.setFromTriplets(entries.begin(), entries.end());
+  const Eigen::Map<const RowMajorMatrix> x(xT.data_ptr<float>(), cols, batch);
+  RowMajorMatrix y(rows, batch);
+  return median_ms(repeats, [&] { y.noalias() = sparse * x; });
+}
+#endif
+
 // Forward milliseconds of W x for a 1000×1000 W at 95% sparsity: dense addmm, LibTorch's COO and CSR matmuls
 // (-1 where this LibTorch build refuses one), and the sparse MaskedLinear path.
 std::map<std::string, double> libtorch_sparse_ops(std::int64_t size, int repeats) {
@@ -178,6 +204,9 @@ std::map<std::string, double> libtorch_sparse_ops(std::int64_t size, int repeats
          [&](const torch::Tensor& w) { torch::mm(w, xT); });
   try_ms("libtorch_csr_mm_95_ms", [&] { return weight.to_sparse_csr(); },
          [&](const torch::Tensor& w) { torch::mm(w, xT); });
+#ifdef STRUCTLAB_BENCH_EIGEN
+  figures["eigen_csr_mm_95_ms"] = eigen_sparse_forward_ms(weight, xT, repeats);
+#endif
   figures["structlab_sparse_forward_95_ms"] = median_ms(repeats, [&] {
     nn::SparseKernelsScope on(nn::SparseKernels::on);
     layer->forward(x);

@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-openmp
   libyaml-cpp-dev libboost-dev libboost-graph-dev libhdf5-dev zlib1g-dev
-  libgtest-dev libcli11-dev nlohmann-json3-dev libfmt-dev
+  libgtest-dev libcli11-dev nlohmann-json3-dev libfmt-dev libeigen3-dev
   dataset-fashion-mnist hdf5-tools
   python3-h5py python3-numpy
   clang libclang-rt-14-dev

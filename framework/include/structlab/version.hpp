@@ -8,7 +8,9 @@
 /// Version of the plugin API; a plugin built against another one is refused before it runs.
 /// Bump it whenever a plugin interface, Params, LayeredGraph or MaskedModel changes incompatibly.
 /// 4: PruningContext::input_shape() and PruningStrategy::rounds_at_init() (pruning at initialisation).
-#define STRUCTLAB_PLUGIN_API_VERSION 4
+/// 5: a MaskedLayerRef's weight may be a view into a packed parameter (the DAN's blocks); MaskedDeepDAN's
+///    members changed.
+#define STRUCTLAB_PLUGIN_API_VERSION 5
 
 namespace structlab {
 

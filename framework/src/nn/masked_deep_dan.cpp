@@ -1,11 +1,13 @@
 #include "structlab/nn/masked_deep_dan.hpp"
 
 #include <cmath>
+#include <mutex>
 
 #include "nn/dan_hidden.hpp"
 #include "nn/dan_plan.hpp"
 #include "nn/model_input.hpp"
 #include "structlab/nn/init_generator.hpp"
+#include "structlab/nn/sparse_kernels.hpp"
 #include "structlab/error.hpp"
 
 namespace structlab::nn {
@@ -31,8 +33,12 @@ const char* to_string(DanAggregate aggregate) {
 }
 
 struct MaskedDeepDANImpl::Layout {
-  detail::DanPlan plan;
-  detail::DanPlanTensors tensors;
+  std::shared_ptr<const detail::DanPlan> plan;
+  // the blocks' index lists, rebuilt when the packed mask changes (a write through any block's view bumps
+  // the packed tensor's version)
+  std::mutex mutex;
+  detail::MaskIdentity patterns_mask;
+  std::shared_ptr<const std::vector<detail::SparsePattern>> patterns;
 };
 
 MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure,
@@ -40,9 +46,9 @@ MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure,
     : options(options_) {
   input_features_ = detail::checked_feature_count(options.input_shape(), kModel);
   detail::check_output_count(options.num_outputs(), kModel);
-  auto layout = std::make_shared<Layout>();
-  layout->plan = detail::plan_dan(structure, options.sinks_to_output());
-  const auto& plan = layout->plan;
+  layout_ = std::make_shared<Layout>();
+  layout_->plan = std::make_shared<const detail::DanPlan>(detail::plan_dan(structure, options.sinks_to_output()));
+  const auto& plan = *layout_->plan;
 
   input_layer_ = register_module("input", MaskedLinear(input_features_, plan.layer_size(0)));
 
@@ -56,6 +62,7 @@ MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure,
       bounds.push_back(static_cast<float>(1.0 / std::sqrt(static_cast<double>(block.cols))));
       weight_counts.push_back(block.rows * block.cols);
       bias_counts.push_back(block.rows);
+      hidden_names_.push_back(detail::block_name(block));
     }
     auto bound_per_block = torch::tensor(at::ArrayRef<float>(bounds));
     auto weights = torch::empty({plan.weight_entries})
@@ -66,18 +73,9 @@ MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure,
                       .mul_(torch::repeat_interleave(bound_per_block, int64_tensor(bias_counts)));
     auto masks = torch::zeros({plan.weight_entries}, torch::kBool);
     if (!plan.edge_entries.empty()) masks.index_fill_(0, int64_tensor(plan.edge_entries), true);
-
-    hidden_layers_.reserve(plan.blocks.size());
-    for (const auto& block : plan.blocks) {
-      PackedLayerStorage storage{weights, biases, masks, block.weight_offset, block.bias_offset};
-      hidden_names_.push_back(detail::block_name(block));
-      auto layer = register_module(hidden_names_.back(),
-                                   MaskedLinear(MaskedLinearOptions(block.cols, block.rows), storage));
-      hidden_weights_.push_back(layer->weight);
-      hidden_biases_.push_back(layer->bias);
-      hidden_masks_.push_back(layer->mask());
-      hidden_layers_.push_back(std::move(layer));
-    }
+    hidden_weight_ = register_parameter("hidden_weight", weights);
+    hidden_bias_ = register_parameter("hidden_bias", biases);
+    hidden_mask_ = register_buffer("hidden_mask", masks);
   }
 
   output_layer_ =
@@ -99,54 +97,81 @@ MaskedDeepDANImpl::MaskedDeepDANImpl(const graph::LayeredGraph& structure,
                           torch::nn::LayerNorm(torch::nn::LayerNormOptions({plan.layer_size(layer)}))));
     }
   }
-
-  layout->tensors = {int64_tensor(plan.layer_offset), torch::empty({0, 4}, torch::kInt64),
-                     int64_tensor(plan.first_block)};
-  std::vector<std::int64_t> block_rows;
-  for (const auto& block : plan.blocks) {
-    block_rows.insert(block_rows.end(), {block.source_layer, block.target_layer, block.rows, block.cols});
-  }
-  if (!block_rows.empty()) layout->tensors.blocks = int64_tensor(block_rows).view({-1, 4});
-  layout_ = std::move(layout);
 }
 
 MaskedDeepDANImpl::~MaskedDeepDANImpl() = default;
 
 bool MaskedDeepDANImpl::can_fuse(const torch::Tensor& first_activations) const {
-  if (!options.fused() || options.layer_norm()) return false;
+  if (!options.fused() || options.layer_norm() || !hidden_weight_.defined()) return false;
   if (first_activations.scalar_type() != torch::kFloat || !first_activations.device().is_cpu()) return false;
-  for (std::size_t k = 0; k < hidden_weights_.size(); ++k) {
-    // the kernel reads the tensors' memory directly
-    if (!hidden_weights_[k].device().is_cpu() || hidden_weights_[k].scalar_type() != torch::kFloat ||
-        !hidden_weights_[k].is_contiguous() || !hidden_biases_[k].is_contiguous() ||
-        hidden_biases_[k].scalar_type() != torch::kFloat || !hidden_masks_[k].is_contiguous()) {
-      return false;
-    }
-  }
-  return true;
+  // the kernel reads the tensors' memory directly
+  return hidden_weight_.device().is_cpu() && hidden_weight_.scalar_type() == torch::kFloat &&
+         hidden_weight_.is_contiguous() && hidden_bias_.scalar_type() == torch::kFloat &&
+         hidden_bias_.is_contiguous() && hidden_mask_.device().is_cpu() && hidden_mask_.is_contiguous();
 }
 
-torch::Tensor MaskedDeepDANImpl::forward(const torch::Tensor& input) {
-  const auto& layout = *layout_;
-  auto first = torch::relu(input_layer_->forward(detail::flatten_batch(input, input_features_, kModel)));
-  // hidden activations are laid out [vertex position, batch] so that each layer is a block of rows
-  auto first_rows = first.t().contiguous();
+namespace {
+
+// Blocks this large go through BLAS when they are denser than the sparse kernels' crossover (or always, with
+// the sparse kernels off); the rest through index lists, which win for the thin, sparse blocks that graph
+// structures produce.
+constexpr std::int64_t kBlasMinEntries = 2048;
+
+bool block_uses_blas(SparseKernels mode, const detail::DanBlock& block, std::int64_t active) {
+  switch (mode) {
+    case SparseKernels::off:
+      return true;
+    case SparseKernels::on:
+      return false;
+    case SparseKernels::automatic:
+      break;
+  }
+  return block.rows * block.cols >= kBlasMinEntries &&
+         static_cast<double>(active) > sparse_crossover_density() * static_cast<double>(block.rows * block.cols);
+}
+
+}  // namespace
+
+torch::Tensor MaskedDeepDANImpl::hidden_rows(const torch::Tensor& first_rows) {
+  Layout& layout = *layout_;
   const bool sum_of_activations = options.aggregate() == DanAggregate::sum_of_activations;
-  torch::Tensor hidden;
-  if (can_fuse(first_rows)) {
-    hidden = detail::dan_hidden_fused(layout.tensors, first_rows, hidden_weights_, hidden_biases_,
-                                      hidden_masks_, sum_of_activations);
-  } else {
+  if (!can_fuse(first_rows)) {
     detail::LayerTransform normalise;
     if (options.layer_norm()) {
       normalise = [this](std::int64_t layer, const torch::Tensor& activations) {
         return layer_norms_[layer]->forward(activations.t()).t();
       };
     }
-    hidden = detail::dan_hidden_per_block(layout.tensors, first_rows, hidden_weights_, hidden_biases_,
-                                          hidden_masks_, sum_of_activations, normalise);
+    return detail::dan_hidden_per_block(*layout.plan, first_rows, hidden_weight_, hidden_bias_, hidden_mask_,
+                                        sum_of_activations, normalise);
   }
-  const auto& plan = layout.plan;
+  auto pass = c10::make_intrusive<detail::DanPass>();
+  pass->plan = layout.plan;
+  {
+    std::lock_guard<std::mutex> lock(layout.mutex);
+    if (!layout.patterns || !layout.patterns_mask.matches(hidden_mask_)) {
+      layout.patterns = std::make_shared<const std::vector<detail::SparsePattern>>(
+          detail::dan_block_patterns(*layout.plan, hidden_mask_));
+      layout.patterns_mask.remember(hidden_mask_);
+    }
+    pass->patterns = layout.patterns;
+  }
+  const SparseKernels mode = sparse_kernels();
+  const auto& blocks = layout.plan->blocks;
+  pass->dense.resize(blocks.size());
+  for (std::size_t k = 0; k < blocks.size(); ++k) {
+    pass->dense[k] = block_uses_blas(mode, blocks[k], (*pass->patterns)[k].active()) ? 1 : 0;
+  }
+  pass->sum_of_activations = sum_of_activations;
+  pass->threads = at::get_num_threads();
+  return detail::dan_hidden_fused(pass, first_rows, hidden_weight_, hidden_bias_, hidden_mask_);
+}
+
+torch::Tensor MaskedDeepDANImpl::forward(const torch::Tensor& input) {
+  const auto& plan = *layout_->plan;
+  auto first = torch::relu(input_layer_->forward(detail::flatten_batch(input, input_features_, kModel)));
+  // hidden activations are laid out [vertex position, batch] so that each layer is a block of rows
+  const auto hidden = hidden_rows(first.t().contiguous());
   auto rows_of = [&](std::int64_t layer) {
     return hidden.narrow(0, plan.layer_offset[layer], plan.layer_size(layer)).t();
   };
@@ -158,55 +183,57 @@ torch::Tensor MaskedDeepDANImpl::forward(const torch::Tensor& input) {
 }
 
 std::vector<MaskedLayerRef> MaskedDeepDANImpl::masked_layers() {
-  const auto& plan = layout_->plan;
+  const auto& plan = *layout_->plan;
   std::vector<MaskedLayerRef> refs;
-  refs.reserve(hidden_layers_.size() + sink_output_layers_.size() + 2);
-  refs.push_back({"input", input_layer_, kInputLayer, 0});
-  for (std::size_t k = 0; k < hidden_layers_.size(); ++k) {
-    refs.push_back(
-        {hidden_names_[k], hidden_layers_[k], plan.blocks[k].source_layer, plan.blocks[k].target_layer});
+  refs.reserve(plan.blocks.size() + sink_output_layers_.size() + 2);
+  refs.emplace_back("input", input_layer_, kInputLayer, 0);
+  for (std::size_t k = 0; k < plan.blocks.size(); ++k) {
+    const auto& block = plan.blocks[k];
+    const std::int64_t entries = block.rows * block.cols;
+    refs.emplace_back(hidden_names_[k], hidden_weight_.narrow(0, block.weight_offset, entries).view({block.rows, block.cols}),
+                      hidden_bias_.narrow(0, block.bias_offset, block.rows),
+                      hidden_mask_.narrow(0, block.weight_offset, entries).view({block.rows, block.cols}),
+                      block.source_layer, block.target_layer);
   }
   for (std::size_t k = 0; k < sink_output_layers_.size(); ++k) {
     const auto layer = plan.sink_layers[k].layer;
-    refs.push_back(
-        {"output_from_" + std::to_string(layer), sink_output_layers_[k], layer, plan.num_layers()});
+    refs.emplace_back("output_from_" + std::to_string(layer), sink_output_layers_[k], layer, plan.num_layers());
   }
-  refs.push_back({"output", output_layer_, plan.num_layers() - 1, plan.num_layers()});
+  refs.emplace_back("output", output_layer_, plan.num_layers() - 1, plan.num_layers());
   return refs;
 }
 
 graph::LayeredGraph MaskedDeepDANImpl::generate_structure(bool include_input, bool include_output) {
-  const auto& plan = layout_->plan;
+  const auto& plan = *layout_->plan;
   const std::int64_t shift = include_input ? input_features_ : 0;
   const std::int64_t first_output = shift + plan.num_vertices;
   std::vector<graph::Edge> edges;
-  // calls f(row, column) for every true entry of a layer's mask
-  auto for_each_active = [](const MaskedLinear& layer, auto&& f) {
-    const auto mask = layer->mask().to(torch::kCPU).contiguous();
-    const auto* m = mask.data_ptr<bool>();
-    const auto cols = mask.size(1);
-    for (std::int64_t e = 0; e < mask.numel(); ++e) {
+  // calls f(row, column) for every true entry of a [rows, cols] mask
+  auto for_each_active = [](const torch::Tensor& mask, std::int64_t cols, auto&& f) {
+    const auto cpu = mask.to(torch::kCPU).contiguous();
+    const auto* m = cpu.data_ptr<bool>();
+    for (std::int64_t e = 0; e < cpu.numel(); ++e) {
       if (m[e]) f(e / cols, e % cols);
     }
   };
   if (include_input) {
-    for_each_active(input_layer_, [&](std::int64_t row, std::int64_t col) {
+    for_each_active(input_layer_->mask(), input_features_, [&](std::int64_t row, std::int64_t col) {
       edges.push_back({col, shift + plan.vertex_at[row]});
     });
   }
-  for (std::size_t k = 0; k < hidden_layers_.size(); ++k) {
-    const auto& block = plan.blocks[k];
+  for (const auto& block : plan.blocks) {
     const auto source_offset = plan.layer_offset[block.source_layer];
     const auto target_offset = plan.layer_offset[block.target_layer];
-    for_each_active(hidden_layers_[k], [&](std::int64_t row, std::int64_t col) {
-      edges.push_back(
-          {shift + plan.vertex_at[source_offset + col], shift + plan.vertex_at[target_offset + row]});
-    });
+    for_each_active(hidden_mask_.narrow(0, block.weight_offset, block.rows * block.cols), block.cols,
+                    [&](std::int64_t row, std::int64_t col) {
+                      edges.push_back({shift + plan.vertex_at[source_offset + col],
+                                       shift + plan.vertex_at[target_offset + row]});
+                    });
   }
   if (include_output) {
     auto add_output_edges = [&](const MaskedLinear& layer, std::int64_t source_layer) {
       const auto source_offset = plan.layer_offset[source_layer];
-      for_each_active(layer, [&](std::int64_t row, std::int64_t col) {
+      for_each_active(layer->mask(), layer->options.in_features(), [&](std::int64_t row, std::int64_t col) {
         edges.push_back({shift + plan.vertex_at[source_offset + col], first_output + row});
       });
     };
@@ -218,7 +245,24 @@ graph::LayeredGraph MaskedDeepDANImpl::generate_structure(bool include_input, bo
   return graph::LayeredGraph(first_output + (include_output ? options.num_outputs() : 0), edges);
 }
 
-std::int64_t MaskedDeepDANImpl::num_structure_layers() const { return layout_->plan.num_layers(); }
+void MaskedDeepDANImpl::to(torch::Device device, torch::Dtype dtype, bool non_blocking) {
+  torch::nn::Module::to(device, dtype, non_blocking);
+  keep_mask_bool();
+}
+
+void MaskedDeepDANImpl::to(torch::Dtype dtype, bool non_blocking) {
+  torch::nn::Module::to(dtype, non_blocking);
+  keep_mask_bool();
+}
+
+void MaskedDeepDANImpl::keep_mask_bool() {
+  // Module::to converts every buffer; the mask holds 0/1, so converting it back is exact
+  if (hidden_mask_.defined() && hidden_mask_.scalar_type() != torch::kBool) {
+    hidden_mask_.set_data(hidden_mask_.to(torch::kBool));
+  }
+}
+
+std::int64_t MaskedDeepDANImpl::num_structure_layers() const { return layout_->plan->num_layers(); }
 
 void MaskedDeepDANImpl::pretty_print(std::ostream& stream) const {
   std::int64_t parameters = 0, active = 0, total = 0;
@@ -228,12 +272,15 @@ void MaskedDeepDANImpl::pretty_print(std::ostream& stream) const {
     total += layer->total_weight_count();
   };
   count(input_layer_);
-  for (const auto& layer : hidden_layers_) count(layer);
+  if (hidden_mask_.defined()) {
+    active += hidden_mask_.sum().item<std::int64_t>();
+    total += hidden_mask_.numel();
+  }
   for (const auto& layer : sink_output_layers_) count(layer);
   count(output_layer_);
   stream << "structlab::nn::MaskedDeepDAN(input=" << input_features_
-         << ", vertices=" << layout_->plan.num_vertices << ", layers=" << layout_->plan.num_layers()
-         << ", masked_layers=" << hidden_layers_.size() + sink_output_layers_.size() + 2
+         << ", vertices=" << layout_->plan->num_vertices << ", layers=" << layout_->plan->num_layers()
+         << ", masked_layers=" << hidden_names_.size() + sink_output_layers_.size() + 2
          << ", outputs=" << options.num_outputs() << ", aggregate=" << to_string(options.aggregate())
          << ", sinks_to_output=" << (options.sinks_to_output() ? "true" : "false")
          << ", layer_norm=" << (options.layer_norm() ? "true" : "false") << ", parameters=" << parameters

@@ -45,6 +45,16 @@ void MaskedLayerRef::recompute_mask(double theta) const {
   mask.copy_(weight.abs().ge(theta));
 }
 
+torch::Tensor MaskedLayerRef::weight_grad() const {
+  if (!weight.is_view()) return weight.grad();
+  const torch::Tensor packed(weight._base());
+  const torch::Tensor gradient = packed.grad();
+  if (!gradient.defined()) return gradient;
+  // the gradient is laid out like its parameter (contiguous), so the view's place carries over
+  return gradient.as_strided(weight.sizes(), weight.strides(),
+                             gradient.storage_offset() + weight.storage_offset() - packed.storage_offset());
+}
+
 std::int64_t MaskedLayerRef::active_weight_count() const { return mask.sum().item<std::int64_t>(); }
 
 void MaskedModel::apply_mask() {

@@ -25,13 +25,25 @@ constexpr std::int64_t kTile = 4 * kLanes;
 #define STRUCTLAB_STORE(p, v) __builtin_memcpy((p), &(v), sizeof(Vec))
 
 // out[b] = init + Σ_{k in [first, last)} value_of(k) · source(k)[b] for b in [0, batch), where source(k) is row
-// indices[k] of \p base ([*, batch], row-major). Each output element sums its terms in the order of k.
+// indices[k] of \p base ([*, batch], row-major); with \p accumulate, out[b] is added to as well. Each output
+// element sums its terms in the order of k.
 template <typename ValueOf>
 __attribute__((always_inline)) inline void gather_rows(float* out, float init, const float* base, const std::int32_t* indices, std::int32_t first,
-                        std::int32_t last, std::int64_t batch, ValueOf value_of) {
+                        std::int32_t last, std::int64_t batch, bool accumulate, ValueOf value_of) {
   std::int64_t b = 0;
   for (; b + kTile <= batch; b += kTile) {
     Vec a0 = Vec{} + init, a1 = a0, a2 = a0, a3 = a0;
+    if (accumulate) {
+      Vec o0, o1, o2, o3;
+      STRUCTLAB_LOAD(o0, out + b);
+      STRUCTLAB_LOAD(o1, out + b + kLanes);
+      STRUCTLAB_LOAD(o2, out + b + 2 * kLanes);
+      STRUCTLAB_LOAD(o3, out + b + 3 * kLanes);
+      a0 += o0;
+      a1 += o1;
+      a2 += o2;
+      a3 += o3;
+    }
     for (std::int32_t k = first; k < last; ++k) {
       const float w = value_of(k);
       const float* x = base + static_cast<std::int64_t>(indices[k]) * batch + b;
@@ -52,6 +64,11 @@ __attribute__((always_inline)) inline void gather_rows(float* out, float init, c
   }
   for (; b + kLanes <= batch; b += kLanes) {
     Vec a = Vec{} + init;
+    if (accumulate) {
+      Vec o;
+      STRUCTLAB_LOAD(o, out + b);
+      a += o;
+    }
     for (std::int32_t k = first; k < last; ++k) {
       Vec x;
       STRUCTLAB_LOAD(x, base + static_cast<std::int64_t>(indices[k]) * batch + b);
@@ -60,7 +77,7 @@ __attribute__((always_inline)) inline void gather_rows(float* out, float init, c
     STRUCTLAB_STORE(out + b, a);
   }
   for (; b < batch; ++b) {
-    float a = init;
+    float a = accumulate ? init + out[b] : init;
     for (std::int32_t k = first; k < last; ++k) a += value_of(k) * base[static_cast<std::int64_t>(indices[k]) * batch + b];
     out[b] = a;
   }
@@ -139,24 +156,24 @@ SparsePattern SparsePattern::of_mask(const bool* mask, std::int64_t rows, std::i
 
 STRUCTLAB_CPU_CLONES
 static void sparse_forward_rows(const SparsePattern& pattern, const float* weight, const float* bias, const float* xT,
-                         float* yT, std::int64_t batch, std::int64_t begin, std::int64_t end) {
+                         float* yT, std::int64_t batch, bool accumulate, std::int64_t begin, std::int64_t end) {
   const std::int64_t cols = pattern.cols;
   for (std::int64_t r = begin; r < end; ++r) {
     const float* weight_row = weight + r * cols;
     const std::int32_t* row_cols = pattern.row_cols.data();
     gather_rows(yT + r * batch, bias != nullptr ? bias[r] : 0.0f, xT, row_cols, pattern.row_start[r],
-                pattern.row_start[r + 1], batch, [weight_row, row_cols](std::int32_t k) { return weight_row[row_cols[k]]; });
+                pattern.row_start[r + 1], batch, accumulate, [weight_row, row_cols](std::int32_t k) { return weight_row[row_cols[k]]; });
   }
 }
 
 STRUCTLAB_CPU_CLONES
 static void sparse_input_grad_cols(const SparsePattern& pattern, const float* weight, const float* gyT, float* gxT,
-                            std::int64_t batch, std::int64_t begin, std::int64_t end) {
+                            std::int64_t batch, bool accumulate, std::int64_t begin, std::int64_t end) {
   const std::int64_t cols = pattern.cols;
   for (std::int64_t c = begin; c < end; ++c) {
     const float* weight_col = weight + c;
     const std::int32_t* col_rows = pattern.col_rows.data();
-    gather_rows(gxT + c * batch, 0.0f, gyT, col_rows, pattern.col_start[c], pattern.col_start[c + 1], batch,
+    gather_rows(gxT + c * batch, 0.0f, gyT, col_rows, pattern.col_start[c], pattern.col_start[c + 1], batch, accumulate,
                 [weight_col, col_rows, cols](std::int32_t k) { return weight_col[col_rows[k] * cols]; });
   }
 }
@@ -204,16 +221,16 @@ void split_by_entries(const std::vector<std::int32_t>& start, std::int64_t items
 }  // namespace
 
 void sparse_forward(const SparsePattern& pattern, const float* weight, const float* bias, const float* xT,
-                    float* yT, std::int64_t batch, int threads) {
+                    float* yT, std::int64_t batch, int threads, bool accumulate) {
   split_by_entries(pattern.row_start, pattern.rows, batch, threads, [&](std::int64_t begin, std::int64_t end) {
-    sparse_forward_rows(pattern, weight, bias, xT, yT, batch, begin, end);
+    sparse_forward_rows(pattern, weight, bias, xT, yT, batch, accumulate, begin, end);
   });
 }
 
 void sparse_input_grad(const SparsePattern& pattern, const float* weight, const float* gyT, float* gxT,
-                       std::int64_t batch, int threads) {
+                       std::int64_t batch, int threads, bool accumulate) {
   split_by_entries(pattern.col_start, pattern.cols, batch, threads, [&](std::int64_t begin, std::int64_t end) {
-    sparse_input_grad_cols(pattern, weight, gyT, gxT, batch, begin, end);
+    sparse_input_grad_cols(pattern, weight, gyT, gxT, batch, accumulate, begin, end);
   });
 }
 

@@ -29,13 +29,15 @@ struct SparsePattern {
 
 /// yT[r, :] = bias[r] + Σ weight[r, c] · xT[c, :] over the active entries of every row. \p weight is the dense
 /// row-major [rows, cols] weight; \p bias may be null; xT is [cols, batch], yT [rows, batch], both contiguous.
+/// With \p accumulate the result is added to what yT holds.
 void sparse_forward(const SparsePattern& pattern, const float* weight, const float* bias, const float* xT,
-                    float* yT, std::int64_t batch, int threads);
+                    float* yT, std::int64_t batch, int threads, bool accumulate = false);
 
 /// gxT[c, :] = Σ weight[r, c] · gyT[r, :] over the active entries of every column: the gradient with respect to
-/// the input, transposed. gyT is [rows, batch], gxT [cols, batch].
+/// the input, transposed. gyT is [rows, batch], gxT [cols, batch]. With \p accumulate the result is added to
+/// what gxT holds.
 void sparse_input_grad(const SparsePattern& pattern, const float* weight, const float* gyT, float* gxT,
-                       std::int64_t batch, int threads);
+                       std::int64_t batch, int threads, bool accumulate = false);
 
 /// grad_weight[r, c] = gyT[r, :] · xT[c, :] at the active entries; the other entries of \p grad_weight (dense,
 /// row-major [rows, cols]) are left as they are.

@@ -15,6 +15,52 @@ std::int64_t batches_to_use(const plugin::PruningContext& context, std::int64_t 
   return std::min(requested, available);
 }
 
+namespace {
+
+// The tensor autograd differentiates for \p weight: the weight itself, or the tensor it is a view into.
+torch::Tensor leaf_of(const torch::Tensor& weight) { return weight.is_view() ? torch::Tensor(weight._base()) : weight; }
+
+}  // namespace
+
+std::vector<torch::Tensor> gradients_of(const torch::Tensor& output, const std::vector<nn::MaskedLayerRef>& layers,
+                                        bool retain_graph, bool create_graph) {
+  std::vector<torch::Tensor> leaves;
+  std::vector<std::size_t> leaf_of_layer;
+  for (const auto& ref : layers) {
+    const torch::Tensor leaf = leaf_of(ref.weight);
+    if (ref.weight.is_view() && !leaf.is_contiguous()) {
+      throw ModelError(fmt::format("masked layer '{}': its weight is a view into a non-contiguous tensor", ref.name));
+    }
+    auto same = std::find_if(leaves.begin(), leaves.end(), [&](const torch::Tensor& known) {
+      return known.unsafeGetTensorImpl() == leaf.unsafeGetTensorImpl();
+    });
+    leaf_of_layer.push_back(static_cast<std::size_t>(same - leaves.begin()));
+    if (same == leaves.end()) leaves.push_back(leaf);
+  }
+  // allow_unused: a layer cut off from the output (e.g. all masked) has no gradient; that is a zero gradient
+  const std::vector<torch::Tensor> leaf_gradients =
+      torch::autograd::grad({output.reshape({})}, leaves, /*grad_outputs=*/{}, retain_graph, create_graph,
+                            /*allow_unused=*/true);
+  std::vector<torch::Tensor> gradients;
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    const torch::Tensor& weight = layers[k].weight;
+    const torch::Tensor& leaf = leaves[leaf_of_layer[k]];
+    torch::Tensor gradient = leaf_gradients[leaf_of_layer[k]];
+    if (!gradient.defined()) {
+      gradients.push_back(torch::zeros_like(weight));
+    } else if (weight.is_view()) {
+      // the view's place in the leaf, applied to the leaf's gradient laid out like the leaf
+      gradient = gradient.contiguous();
+      gradients.push_back(gradient.as_strided(weight.sizes(), weight.strides(),
+                                              gradient.storage_offset() + weight.storage_offset() -
+                                                  leaf.storage_offset()));
+    } else {
+      gradients.push_back(gradient);
+    }
+  }
+  return gradients;
+}
+
 std::vector<torch::Tensor> weight_gradients(nn::MaskedModel& model, const torch::Tensor& loss,
                                             bool create_graph) {
   if (!loss.defined() || loss.numel() != 1) {
@@ -23,16 +69,7 @@ std::vector<torch::Tensor> weight_gradients(nn::MaskedModel& model, const torch:
   if (!loss.requires_grad()) {
     throw ModelError("the pruning loss does not depend on the model's weights (no autograd graph attached)");
   }
-  std::vector<torch::Tensor> weights;
-  for (const nn::MaskedLayerRef& ref : model.masked_layers()) weights.push_back(ref.weight);
-  // allow_unused: a layer cut off from the loss (e.g. all masked) has no gradient; that is a zero gradient
-  std::vector<torch::Tensor> gradients =
-      torch::autograd::grad({loss.reshape({})}, weights, /*grad_outputs=*/{}, /*retain_graph=*/create_graph,
-                            create_graph, /*allow_unused=*/true);
-  for (std::size_t i = 0; i < gradients.size(); ++i) {
-    if (!gradients[i].defined()) gradients[i] = torch::zeros_like(weights[i]);
-  }
-  return gradients;
+  return gradients_of(loss, model.masked_layers(), /*retain_graph=*/create_graph, create_graph);
 }
 
 std::vector<torch::Tensor> mean_over_batches(nn::MaskedModel& model, plugin::PruningContext& context,

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <set>
 
+#include "run/covered_state.hpp"
 #include "structlab/archive/run_archive.hpp"
 #include "structlab/error.hpp"
 #include "structlab/nn/init_generator.hpp"
@@ -65,44 +66,52 @@ void copy_into(torch::Tensor& target, const torch::Tensor& value, const std::str
   target.copy_(value.to(target.device(), target.scalar_type()));
 }
 
-// Writes the archived stage into the model: masked layers by their state names (or, in older archives, by
-// layer name), every other parameter and buffer from the stage's parameters group.
+// Writes the archived stage into the model: masked layers by their state names (or, in older archives and for
+// layers that are views into a packed tensor, by layer name), every other parameter and buffer from the
+// stage's parameters group.
 void load_stage(nn::MaskedModel& model, const archive::StageRecord& stage, const std::string& where) {
   auto parameters = model.named_parameters();
   auto buffers = model.named_buffers();
   std::set<std::string> loaded;
+  auto find_state = [&](const std::string& name) -> torch::Tensor* {
+    if (torch::Tensor* target = parameters.find(name)) return target;
+    return buffers.find(name);
+  };
   auto assign = [&](const std::string& name, const torch::Tensor& value) {
-    if (torch::Tensor* target = parameters.find(name)) {
-      copy_into(*target, value, where + " " + name);
-    } else if (torch::Tensor* buffer = buffers.find(name)) {
-      copy_into(*buffer, value, where + " " + name);
-    } else {
+    torch::Tensor* target = find_state(name);
+    if (target == nullptr) {
       throw ArchiveError(fmt::format(
           "{}: the archive has '{}', the rebuilt model has no such parameter or buffer", where, name));
     }
+    copy_into(*target, value, where + " " + name);
     loaded.insert(name);
   };
-  auto refs = model.masked_layers();
+  // by its state name where the rebuilt model has one (an archive of a DAN from before its packed blocks names
+  // "main_1.weight"), else into the layer's own tensor
+  auto assign_part = [&](const std::string& state_name, torch::Tensor target, const torch::Tensor& value,
+                         const std::string& what) {
+    if (!state_name.empty() && find_state(state_name) != nullptr) {
+      assign(state_name, value);
+    } else {
+      copy_into(target, value, what);
+    }
+  };
+  const auto refs = model.masked_layers();
+  std::vector<nn::MaskedLayerRef> loaded_layers;
   for (const archive::LayerRecord& layer : stage.layers) {
     auto ref = std::find_if(refs.begin(), refs.end(), [&](const auto& r) { return r.name == layer.name; });
     if (ref == refs.end()) {
       throw ArchiveError(
           fmt::format("{}: layer '{}' is not a masked layer of the rebuilt model", where, layer.name));
     }
-    if (!layer.weight_name.empty())
-      assign(layer.weight_name, layer.weight);
-    else
-      copy_into(ref->weight, layer.weight, where + " layer " + layer.name + " weight");
-    if (layer.bias.defined()) {
-      if (!layer.bias_name.empty())
-        assign(layer.bias_name, layer.bias);
-      else
-        copy_into(ref->bias, layer.bias, where + " layer " + layer.name + " bias");
-    }
-    if (!layer.mask_name.empty())
-      assign(layer.mask_name, layer.mask);
-    else
-      ref->set_mask(layer.mask);
+    const std::string what = where + " layer " + layer.name;
+    assign_part(layer.weight_name, ref->weight, layer.weight, what + " weight");
+    if (layer.bias.defined()) assign_part(layer.bias_name, ref->bias, layer.bias, what + " bias");
+    assign_part(layer.mask_name, ref->mask, layer.mask, what + " mask");
+    loaded_layers.push_back(*ref);
+  }
+  for (const auto& named : {parameters, buffers}) {
+    for (const auto& name : detail::names_covered_by_views(named, loaded_layers)) loaded.insert(name);
   }
   for (const auto& [name, value] : stage.parameters) assign(name, value);
   if (stage.parameters.empty()) return;  // an archive from before complete stages: masked layers only

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "run/covered_state.hpp"
 #include "structlab/error.hpp"
 #include "structlab/graph/archive_metrics.hpp"
 #include "structlab/prune/dead_units.hpp"
@@ -51,8 +52,11 @@ archive::StageRecord stage_record(nn::MaskedModel& model, std::int64_t index, co
   record.description = description;
   const auto parameters = model.named_parameters();
   const auto buffers = model.named_buffers();
-  std::set<std::string> in_layers;
-  for (const auto& ref : model.masked_layers()) {
+  const auto refs = model.masked_layers();
+  // a packed tensor the layers view in full (a DAN's hidden_weight) is archived through the layers
+  std::set<std::string> in_layers = names_covered_by_views(parameters, refs);
+  for (const auto& name : names_covered_by_views(buffers, refs)) in_layers.insert(name);
+  for (const auto& ref : refs) {
     archive::LayerRecord layer;
     layer.name = ref.name;
     layer.source_layer = ref.source_layer;

@@ -56,12 +56,8 @@ class GraspPruner : public structlab::plugins::RoundsWeightPruner {
                                                       structlab::plugin::PruningContext& context,
                                                       const std::vector<torch::Tensor>& v) const {
     const auto layers = model.masked_layers();
-    std::vector<torch::Tensor> weights;
     std::vector<torch::Tensor> sums;
-    for (const auto& ref : layers) {
-      weights.push_back(ref.weight);
-      sums.push_back(torch::zeros_like(ref.weight, torch::kDouble));
-    }
+    for (const auto& ref : layers) sums.push_back(torch::zeros_like(ref.weight, torch::kDouble));
     const std::int64_t batches = structlab::prune::batches_to_use(context, batches_);
     for (std::int64_t batch = 0; batch < batches; ++batch) {
       const std::vector<torch::Tensor> batch_gradient =
@@ -74,11 +70,8 @@ class GraspPruner : public structlab::plugins::RoundsWeightPruner {
       // a gradient without a graph does not depend on the weights (a loss linear in them): H g = 0 there
       if (!inner.defined() || !inner.requires_grad()) continue;
       const std::vector<torch::Tensor> product =
-          torch::autograd::grad({inner}, weights, /*grad_outputs=*/{}, /*retain_graph=*/false,
-                                /*create_graph=*/false, /*allow_unused=*/true);
-      for (std::size_t k = 0; k < layers.size(); ++k) {
-        if (product[k].defined()) sums[k] += product[k].detach().to(torch::kDouble);
-      }
+          structlab::prune::gradients_of(inner, layers, /*retain_graph=*/false, /*create_graph=*/false);
+      for (std::size_t k = 0; k < layers.size(); ++k) sums[k] += product[k].detach().to(torch::kDouble);
     }
     for (auto& sum : sums) {
       sum /= static_cast<double>(batches);

@@ -75,9 +75,8 @@ class OptimalBrainDamage : public structlab::plugin::PruningStrategy {
     for (std::int64_t i = 0; i < flat_gradient.numel(); ++i) {
       if (!active[i]) continue;
       const auto second =
-          torch::autograd::grad({flat_gradient[i]}, {ref.weight}, /*grad_outputs=*/{},
-                                /*retain_graph=*/true, /*create_graph=*/false, /*allow_unused=*/true);
-      if (second[0].defined()) flat_diagonal[i] = second[0].reshape({-1})[i].item<double>();
+          structlab::prune::gradients_of(flat_gradient[i], {ref}, /*retain_graph=*/true, /*create_graph=*/false);
+      flat_diagonal[i] = second[0].reshape({-1})[i].item<double>();
     }
     return diagonal;
   }

@@ -6,6 +6,9 @@
 #include <sstream>
 
 #include "structlab/error.hpp"
+#include "structlab/nn/sparse_kernels.hpp"
+#include "structlab/prune/gradients.hpp"
+#include "structlab/random.hpp"
 #include "unit/nn/test_structures.hpp"
 
 namespace structlab::nn {
@@ -19,15 +22,17 @@ MaskedDeepDAN dan_on(const graph::LayeredGraph& structure, MaskedDeepDANOptions 
   return MaskedDeepDAN(structure, options);
 }
 
-std::map<std::string, MaskedLinear> layers_by_name(MaskedDeepDAN& model) {
-  // the layer modules themselves: each masked layer is registered under its name
-  std::map<std::string, MaskedLinear> layers;
-  const auto children = model->named_children();
-  for (auto& ref : model->masked_layers()) {
-    layers.emplace(ref.name, MaskedLinear(std::dynamic_pointer_cast<MaskedLinearImpl>(children[ref.name])));
-  }
+std::map<std::string, MaskedLayerRef> layers_by_name(MaskedDeepDAN& model) {
+  std::map<std::string, MaskedLayerRef> layers;
+  for (auto& ref : model->masked_layers()) layers.emplace(ref.name, ref);
   return layers;
 }
+
+// linear(x, W * M, b) with a masked layer's own tensors, [batch, features] layout.
+torch::Tensor apply(const MaskedLayerRef& layer, const torch::Tensor& x) {
+  return torch::nn::functional::linear(x, layer.weight * layer.mask, layer.bias);
+}
+
 
 TEST(MaskedDeepDAN, OutputShapeForFlatAndImageInput) {
   auto model = dan_on(small_dag());
@@ -53,15 +58,15 @@ TEST(MaskedDeepDAN, MasksAreTheEdgesBetweenLayersInAscendingVertexOrder) {
   auto model = dan_on(small_dag());
   auto layers = layers_by_name(model);
   // layers {0, 1} -> {2} -> {3, 5} -> {4}
-  EXPECT_TRUE(torch::equal(layers.at("main_1")->mask(), torch::tensor({{true, true}})));
-  EXPECT_TRUE(torch::equal(layers.at("main_2")->mask(), torch::tensor({{true}, {true}})));
-  EXPECT_TRUE(torch::equal(layers.at("skip_0_2")->mask(), torch::tensor({{true, false}, {false, false}})));
-  EXPECT_TRUE(torch::equal(layers.at("main_3")->mask(), torch::tensor({{true, false}})));
-  EXPECT_TRUE(torch::equal(layers.at("skip_0_3")->mask(), torch::tensor({{false, true}})));
-  EXPECT_TRUE(layers.at("input")->mask().all().item<bool>());
-  EXPECT_EQ(layers.at("input")->mask().sizes(), (std::vector<std::int64_t>{2, 4}));
-  EXPECT_TRUE(layers.at("output")->mask().all().item<bool>());
-  EXPECT_EQ(layers.at("output")->mask().sizes(), (std::vector<std::int64_t>{3, 1}));
+  EXPECT_TRUE(torch::equal(layers.at("main_1").mask, torch::tensor({{true, true}})));
+  EXPECT_TRUE(torch::equal(layers.at("main_2").mask, torch::tensor({{true}, {true}})));
+  EXPECT_TRUE(torch::equal(layers.at("skip_0_2").mask, torch::tensor({{true, false}, {false, false}})));
+  EXPECT_TRUE(torch::equal(layers.at("main_3").mask, torch::tensor({{true, false}})));
+  EXPECT_TRUE(torch::equal(layers.at("skip_0_3").mask, torch::tensor({{false, true}})));
+  EXPECT_TRUE(layers.at("input").mask.all().item<bool>());
+  EXPECT_EQ(layers.at("input").mask.sizes(), (std::vector<std::int64_t>{2, 4}));
+  EXPECT_TRUE(layers.at("output").mask.all().item<bool>());
+  EXPECT_EQ(layers.at("output").mask.sizes(), (std::vector<std::int64_t>{3, 1}));
 }
 
 TEST(MaskedDeepDAN, MasksFollowARandomStructureEdgeForEdge) {
@@ -110,17 +115,17 @@ TEST(MaskedDeepDAN, SkipLayersExistExactlyWhereTheStructureHasSkipEdges) {
 // The seed's forward written out with the model's own layers, [batch, units] layout.
 torch::Tensor seed_forward(MaskedDeepDAN& model, const torch::Tensor& x, bool activation_of_sum, bool sinks) {
   auto l = layers_by_name(model);
-  auto h0 = torch::relu(l.at("input")->forward(x));
-  auto h1 = torch::relu(l.at("main_1")->forward(h0));
+  auto h0 = torch::relu(apply(l.at("input"), x));
+  auto h1 = torch::relu(apply(l.at("main_1"), h0));
   auto h2 = activation_of_sum
-                ? torch::relu(l.at("main_2")->forward(h1) + l.at("skip_0_2")->forward(h0))
-                : torch::relu(l.at("main_2")->forward(h1)) + torch::relu(l.at("skip_0_2")->forward(h0));
+                ? torch::relu(apply(l.at("main_2"), h1) + apply(l.at("skip_0_2"), h0))
+                : torch::relu(apply(l.at("main_2"), h1)) + torch::relu(apply(l.at("skip_0_2"), h0));
   auto h3 = activation_of_sum
-                ? torch::relu(l.at("main_3")->forward(h2) + l.at("skip_0_3")->forward(h0))
-                : torch::relu(l.at("main_3")->forward(h2)) + torch::relu(l.at("skip_0_3")->forward(h0));
+                ? torch::relu(apply(l.at("main_3"), h2) + apply(l.at("skip_0_3"), h0))
+                : torch::relu(apply(l.at("main_3"), h2)) + torch::relu(apply(l.at("skip_0_3"), h0));
   // with sinks_to_output vertex 5 (second unit of layer 2) also feeds the outputs, through output_from_2
-  auto out = l.at("output")->forward(h3);
-  return sinks ? out + l.at("output_from_2")->forward(h2) : out;
+  auto out = apply(l.at("output"), h3);
+  return sinks ? out + apply(l.at("output_from_2"), h2) : out;
 }
 
 TEST(MaskedDeepDAN, ForwardIsTheSeedsSumOfActivations) {
@@ -148,7 +153,7 @@ TEST(MaskedDeepDAN, SinksToOutputFeedsEarlierSinksToTheOutputLayer) {
   auto x = torch::randn({64, 4}).abs();
   for (bool fused : {true, false}) {
     auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3).sinks_to_output(true).fused(fused));
-    EXPECT_EQ(layers_by_name(model).at("output")->mask().sizes(), (std::vector<std::int64_t>{3, 1}));
+    EXPECT_EQ(layers_by_name(model).at("output").mask.sizes(), (std::vector<std::int64_t>{3, 1}));
     EXPECT_TRUE(torch::allclose(model->forward(x), seed_forward(model, x, false, true), 1e-5, 1e-6)) << fused;
   }
   // without the option the sink's computation is dead: its incoming weights get no gradient
@@ -159,7 +164,7 @@ TEST(MaskedDeepDAN, SinksToOutputFeedsEarlierSinksToTheOutputLayer) {
       for (auto& parameter : model->parameters()) parameter.abs_().add_(0.1);  // every ReLU passes
     }
     model->forward(x).sum().backward();
-    auto sink_row = layers_by_name(model).at("main_2")->weight.grad()[1];
+    auto sink_row = layers_by_name(model).at("main_2").weight_grad()[1];
     EXPECT_EQ(sink_row.abs().sum().item<float>() > 0.f, sinks);
   }
 }
@@ -263,12 +268,11 @@ TEST(MaskedDeepDAN, SecondDerivativesOfFusedAndPerBlockAgree) {
     MaskedDeepDAN model(structure, MaskedDeepDANOptions({3}, 2).fused(fused));
     torch::manual_seed(4);
     auto loss = model->forward(torch::randn({4, 3})).pow(2).sum();
-    std::vector<torch::Tensor> weights;
-    for (auto& ref : model->masked_layers()) weights.push_back(ref.weight);
-    auto grads = torch::autograd::grad({loss}, weights, {}, /*retain_graph=*/true, /*create_graph=*/true);
+    const auto layers = model->masked_layers();
+    auto grads = prune::gradients_of(loss, layers, /*retain_graph=*/true, /*create_graph=*/true);
     torch::Tensor penalty = torch::zeros({});
     for (auto& grad : grads) penalty = penalty + grad.pow(2).sum();
-    auto hessian_vector = torch::autograd::grad({penalty}, {weights[1]});
+    auto hessian_vector = prune::gradients_of(penalty, {layers[1]}, false, false);
     second.push_back(hessian_vector[0]);
   }
   EXPECT_GT(second[1].abs().sum().item<float>(), 0.f);
@@ -286,7 +290,7 @@ TEST(MaskedDeepDAN, GradientsAreZeroAtMaskedPositions) {
   model->forward(torch::randn({16, 5})).pow(2).sum().backward();
   float active_gradient = 0.f;
   for (auto& ref : model->masked_layers()) {
-    auto grad = ref.weight.grad();
+    auto grad = ref.weight_grad();
     ASSERT_TRUE(grad.defined()) << ref.name;
     EXPECT_EQ(grad.masked_select(~ref.mask).abs().sum().item<float>(), 0.f) << ref.name;
     active_gradient += grad.abs().sum().item<float>();
@@ -301,7 +305,7 @@ TEST(MaskedDeepDAN, GenerateStructureKeepsTheVertexIdsAndDropsMaskedEdges) {
   EXPECT_EQ(model->generate_structure(false, false), structure);
 
   auto layers = layers_by_name(model);
-  layers.at("skip_0_2")->set_mask(torch::tensor({{true, false, false}}));  // columns: vertices 2, 3, 4
+  layers.at("skip_0_2").set_mask(torch::tensor({{true, false, false}}));  // columns: vertices 2, 3, 4
   auto pruned = model->generate_structure(false, false);
   EXPECT_EQ(pruned.num_vertices(), 5);
   EXPECT_EQ(pruned.num_edges(), 4);
@@ -420,8 +424,99 @@ TEST(MaskedDeepDAN, BadInputsAreClearErrors) {
   EXPECT_NE(outputs.find("num_outputs is -2"), std::string::npos) << outputs;
 
   auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3));
-  EXPECT_THROW(layers_by_name(model).at("skip_0_2")->set_mask(torch::ones({2, 3})), ModelError);
+  EXPECT_THROW(layers_by_name(model).at("skip_0_2").set_mask(torch::ones({2, 3})), ModelError);
   EXPECT_THROW(model->forward(torch::randn({2, 5})), ModelError);
+}
+
+TEST(MaskedDeepDAN, HiddenBlocksAreViewsIntoTwoPackedParametersAndOneMask) {
+  auto model = dan_on(small_dag(), MaskedDeepDANOptions({4}, 3));
+  // input, hidden and output weight and bias: the optimizer sees six tensors, not two per block
+  EXPECT_EQ(model->parameters().size(), 6u);
+  auto parameters = model->named_parameters();
+  ASSERT_NE(parameters.find("hidden_weight"), nullptr);
+  ASSERT_NE(parameters.find("hidden_bias"), nullptr);
+  ASSERT_NE(model->named_buffers().find("hidden_mask"), nullptr);
+  EXPECT_EQ(parameters["hidden_weight"].numel(), 2 + 2 + 4 + 2 + 2);  // main_1 .. skip_0_3, in that order
+  EXPECT_EQ(parameters["hidden_bias"].numel(), 1 + 2 + 2 + 1 + 1);
+
+  auto layers = layers_by_name(model);
+  const auto& skip = layers.at("skip_0_2");  // entries 4..7 of the packed tensors
+  {
+    torch::NoGradGuard no_grad;
+    skip.weight.fill_(0.5f);
+  }
+  EXPECT_TRUE(torch::equal(parameters["hidden_weight"].narrow(0, 4, 4), torch::full({4}, 0.5f)));
+  skip.set_mask(torch::ones({2, 2}));
+  EXPECT_TRUE(model->named_buffers()["hidden_mask"].narrow(0, 4, 4).all().item<bool>());
+  EXPECT_EQ(model->active_weight_count(), 18 + 3);
+}
+
+TEST(MaskedDeepDAN, FusedKernelFollowsAMaskChangedAfterAForward) {
+  auto structure = random_dag(30, 0.2, 6);
+  torch::manual_seed(1);
+  MaskedDeepDAN fused(structure, MaskedDeepDANOptions({5}, 3));
+  torch::manual_seed(1);
+  MaskedDeepDAN per_block(structure, MaskedDeepDANOptions({5}, 3).fused(false));
+  auto x = torch::randn({7, 5});
+  ASSERT_TRUE(torch::allclose(fused->forward(x), per_block->forward(x), 1e-5, 1e-6));
+  // prune half of every block through its view: the index lists must be rebuilt
+  torch::manual_seed(2);
+  auto fused_layers = fused->masked_layers();
+  auto per_block_layers = per_block->masked_layers();
+  for (std::size_t k = 1; k + 1 < fused_layers.size(); ++k) {
+    fused_layers[k].set_mask(fused_layers[k].mask & (torch::rand(fused_layers[k].mask.sizes()) > 0.5));
+    per_block_layers[k].set_mask(fused_layers[k].mask);
+  }
+  EXPECT_TRUE(torch::allclose(fused->forward(x), per_block->forward(x), 1e-5, 1e-6));
+}
+
+TEST(MaskedDeepDAN, SparseKernelModesAgreeOnOutputsAndGradients) {
+  // 64 x 64 blocks at half density: BLAS under auto and off, index lists under on
+  Rng rng(8);
+  std::vector<graph::Edge> edges;
+  for (std::int64_t v = 64; v < 128; ++v) {
+    edges.push_back({v - 64, v});
+    for (std::int64_t u = 0; u < 64; ++u)
+      if (u != v - 64 && rng.bernoulli(0.5)) edges.push_back({u, v});
+  }
+  for (std::int64_t v = 128; v < 140; ++v) edges.push_back({v - 64, v});  // a thin third layer
+  graph::LayeredGraph structure(140, edges);
+  ASSERT_EQ(structure.num_layers(), 3);
+  torch::manual_seed(3);
+  MaskedDeepDAN model(structure, MaskedDeepDANOptions({6}, 2).sinks_to_output(true));
+  auto x = torch::randn({33, 6});
+  std::vector<torch::Tensor> outputs, gradients;
+  for (auto mode : {SparseKernels::off, SparseKernels::on, SparseKernels::automatic}) {
+    SparseKernelsScope scope(mode);
+    model->zero_grad();
+    auto out = model->forward(x);
+    out.pow(2).sum().backward();
+    outputs.push_back(out.detach());
+    gradients.push_back(model->named_parameters()["hidden_weight"].grad().clone());
+  }
+  for (std::size_t k = 1; k < outputs.size(); ++k) {
+    EXPECT_TRUE(torch::allclose(outputs[k], outputs[0], 1e-4, 1e-5)) << k;
+    EXPECT_TRUE(torch::allclose(gradients[k], gradients[0], 1e-3, 1e-4)) << k;
+  }
+  const auto mask = model->named_buffers()["hidden_mask"];
+  EXPECT_EQ(gradients[1].masked_select(~mask).abs().sum().item<float>(), 0.f);
+  EXPECT_GT(gradients[1].abs().sum().item<float>(), 0.f);
+}
+
+TEST(MaskedDeepDAN, GradientsOfBlocksAreTheirPlaceInThePackedGradient) {
+  torch::manual_seed(4);
+  auto structure = random_dag(25, 0.2, 3);
+  auto model = dan_on(structure, MaskedDeepDANOptions({5}, 3));
+  auto loss = model->forward(torch::randn({8, 5})).pow(2).sum();
+  const auto layers = model->masked_layers();
+  const auto gradients = prune::gradients_of(loss, layers, /*retain_graph=*/true, /*create_graph=*/false);
+  loss.backward();
+  float total = 0.f;
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    EXPECT_TRUE(torch::equal(gradients[k], layers[k].weight_grad())) << layers[k].name;
+    total += gradients[k].abs().sum().item<float>();
+  }
+  EXPECT_GT(total, 0.f);
 }
 
 TEST(MaskedDeepDAN, AggregateNamesParseAndPrint) {

@@ -8,6 +8,7 @@
 
 #include "structlab/error.hpp"
 #include "structlab/nn/init_generator.hpp"
+#include "structlab/nn/masked_deep_dan.hpp"
 #include "structlab/nn/masked_deep_ffn.hpp"
 #include "structlab/spec/training_options.hpp"
 
@@ -224,6 +225,40 @@ TEST(TrainingOptions, CudaWithoutACudaDeviceIsAConfigError) {
         std::string::npos)
         << e.what();
   }
+}
+
+TEST(Trainer, ResetsOptimizerStateAtAViewsPlaceInItsPackedParameter) {
+  const auto data = tiny_classification(40);
+  // layers {0, 1} -> {2, 4} -> {3} -> {5}: main_1 is 2 x 2, main_2 1 x 2, main_3 1 x 1, skip_1_3 1 x 2
+  const graph::LayeredGraph structure(6, {{0, 2}, {1, 2}, {2, 3}, {0, 4}, {1, 4}, {3, 5}, {4, 5}});
+  nn::InitGeneratorGuard guard(at::make_generator<at::CPUGeneratorImpl>(3));
+  nn::MaskedDeepDAN model(structure, nn::MaskedDeepDANOptions({6}, 3));
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& parameter : model->parameters()) parameter.abs_().add_(0.1);  // every ReLU passes
+  }
+  Trainer trainer(*model, data, adam(), 1);
+  const auto order = trainer.epoch_order(0);
+  for (std::int64_t step = 0; step < 3; ++step) {  // Adam now has moments for every weight
+    trainer.optimizer().zero_grad();
+    const Batch batch = trainer.batch(order, step);
+    trainer.loss_of(model->forward(batch.inputs), batch.targets).backward();
+    trainer.optimizer().step();
+  }
+  const torch::Tensor packed = model->named_parameters()["hidden_weight"];
+  auto& state = dynamic_cast<torch::optim::AdamParamState&>(
+      *trainer.optimizer().state().at(c10::guts::to_string(packed.unsafeGetTensorImpl())));
+  const torch::Tensor before = state.exp_avg().clone();
+  const nn::MaskedLayerRef main_1 = model->masked_layers()[1];
+  ASSERT_EQ(main_1.name, "main_1");
+  ASSERT_TRUE(main_1.weight.is_view());
+  ASSERT_GT(before.narrow(0, 0, 4).abs().min().item<float>(), 0.f);
+
+  trainer.reset_optimizer_state(main_1.weight, torch::tensor({{true, false}, {false, true}}));
+  auto expected = before.clone();
+  expected[0] = 0.f;  // main_1 is entries 0..3 of the packed weight, row-major
+  expected[3] = 0.f;
+  EXPECT_TRUE(torch::equal(state.exp_avg(), expected));
 }
 
 }  // namespace

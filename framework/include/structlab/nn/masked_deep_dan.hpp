@@ -54,9 +54,16 @@ struct MaskedDeepDANOptions {
 /// l-1 (mask = the structure's edges between them) and "skip_<s>_<l>" for each earlier layer s with an
 /// edge into l (mask = those edges); with sinks_to_output "output_from_<s>" (no bias, mask = the sinks'
 /// columns) for each layer s below the last holding sinks; "output" (dense, last layer -> outputs). Rows and
-/// columns follow the
-/// ascending vertex ids of a layer. Forward: h_0 = relu(input(x)); h_l = relu(main_l(h_{l-1})) +
-/// sum_s relu(skip_s_l(h_s)); out = output(h_last) (+ sum_s output_from_s(h_s) with sinks_to_output).
+/// columns follow the ascending vertex ids of a layer. Forward: h_0 = relu(input(x)); h_l = relu(main_l(h_{l-1}))
+/// + sum_s relu(skip_s_l(h_s)); out = output(h_last) (+ sum_s output_from_s(h_s) with sinks_to_output).
+///
+/// The main and skip blocks live packed in three tensors, block after block in masked_layers() order, each
+/// block row-major [rows, cols]: the parameters "hidden_weight" and "hidden_bias" and the bool buffer
+/// "hidden_mask". The optimizer sees two tensors instead of two per block, and masked_layers() gives each block
+/// as views into them (so its weight is not a leaf: differentiate through structlab::prune::gradients_of).
+/// On the CPU in float32 one fused kernel computes all blocks, visiting only the active weights of each block
+/// (index lists rebuilt when the mask changes), or BLAS for a large block above the sparse crossover density,
+/// as this thread's SparseKernels mode says.
 class MaskedDeepDANImpl : public MaskedModel {
  public:
   /// Builds the net on \p structure. Throws GraphError for a graph without vertices or with a cycle
@@ -78,20 +85,26 @@ class MaskedDeepDANImpl : public MaskedModel {
   std::int64_t num_structure_layers() const override;
   /// Prints the layer count, masked layer count and the parameter and active weight counts.
   void pretty_print(std::ostream& stream) const override;
+  /// Converts the parameters to \p dtype on \p device; the masks move to \p device and stay bool.
+  void to(torch::Device device, torch::Dtype dtype, bool non_blocking = false) override;
+  /// Converts the parameters to \p dtype; the masks stay bool.
+  void to(torch::Dtype dtype, bool non_blocking = false) override;
+  using torch::nn::Module::to;
 
   /// The options the net was built with.
   MaskedDeepDANOptions options;
 
  private:
-  struct Layout;  // the structure's layout (src/nn/dan_plan.hpp), shared with autograd nodes
+  struct Layout;  // the structure's layout (src/nn/dan_plan.hpp) and the blocks' index lists
   bool can_fuse(const torch::Tensor& first_activations) const;
+  torch::Tensor hidden_rows(const torch::Tensor& first_rows);
+  void keep_mask_bool();
 
   std::int64_t input_features_ = 0;
-  std::shared_ptr<const Layout> layout_;
+  std::shared_ptr<Layout> layout_;
   MaskedLinear input_layer_{nullptr};
-  std::vector<MaskedLinear> hidden_layers_;  // plan order: by target layer, main first
-  std::vector<std::string> hidden_names_;    // main_<l> / skip_<s>_<l>
-  std::vector<torch::Tensor> hidden_weights_, hidden_biases_, hidden_masks_;  // the same tensors, as lists
+  torch::Tensor hidden_weight_, hidden_bias_, hidden_mask_;  // packed blocks; undefined without blocks
+  std::vector<std::string> hidden_names_;                   // main_<l> / skip_<s>_<l>, plan order
   MaskedLinear output_layer_{nullptr};
   std::vector<MaskedLinear> sink_output_layers_;   // one per plan.sink_layers entry
   std::vector<torch::nn::LayerNorm> layer_norms_;  // one per structure layer when options.layer_norm

@@ -25,9 +25,11 @@ constexpr std::int64_t kInputLayer = -1;
 /// only in place (set_mask, or in-place tensor operations on `mask`), so the layer sees the change.
 struct MaskedLayerRef {
   std::string name;           ///< stable name, e.g. "main_3" or "skip_0_3"; used as archive group name
-  torch::Tensor weight;       ///< the weight parameter [out, in]
-  torch::Tensor bias;         ///< the bias parameter [out]; undefined when the layer has none
-  torch::Tensor mask;         ///< the bool mask buffer [out, in]
+  /// The weight parameter [out, in], or a view into a packed parameter (a DAN's hidden blocks): differentiate
+  /// with respect to it through structlab::prune::gradients_of, which handles both.
+  torch::Tensor weight;
+  torch::Tensor bias;         ///< the bias parameter [out] (or a view into one); undefined when the layer has none
+  torch::Tensor mask;         ///< the bool mask buffer [out, in] (or a view into one)
   std::int64_t source_layer;  ///< structure layer feeding it; kInputLayer (-1) for the input
   std::int64_t target_layer;  ///< structure layer it feeds; num_layers for the output
 
@@ -44,6 +46,9 @@ struct MaskedLayerRef {
   void apply_mask() const;
   /// Sets mask <- |weight| >= theta.
   void recompute_mask(double theta) const;
+  /// The gradient backward() left for the weight: its own grad(), or for a view into a packed parameter its
+  /// place in that parameter's grad(); undefined when there is none yet.
+  torch::Tensor weight_grad() const;
   /// Number of true mask entries.
   std::int64_t active_weight_count() const;
   /// Number of weight entries.

@@ -50,7 +50,8 @@ class Trainer {
   void reset_optimizer();
   /// Forgets the optimizer state of \p parameter at \p positions only (a bool tensor shaped like it): SGD's
   /// momentum buffer and Adam's moments become zero there, so that pruned weights stay at zero and regrown
-  /// ones start fresh. Nothing happens for a parameter without state yet.
+  /// ones start fresh. \p parameter may be a view into a parameter (a DAN block's MaskedLayerRef weight): the
+  /// state at its place in that parameter's is cleared. Nothing happens for a parameter without state yet.
   void reset_optimizer_state(const torch::Tensor& parameter, const torch::Tensor& positions);
   /// Sets the learning rate of every parameter group.
   void set_learning_rate(double learning_rate);
