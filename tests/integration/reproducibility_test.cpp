@@ -90,6 +90,13 @@ pruning: {plugin: magnitude_global, selection: {rule: fraction, amount: 0.5}, sc
   }
 }
 
+TEST(Reproducibility, EvaluateRecomputesADanOnTheFusedKernelExactly) {
+  // without layer norm the hidden blocks run in the fused kernel, read back from views into hidden_weight
+  expect_evaluate_exact("evaluate-dan-fused",
+                        "structure: {plugin: newman_watts_strogatz, n: 60, k: 4, p: 0.5, orient: random}\n"
+                        "model: {plugin: dan, sinks_to_output: true}\n");
+}
+
 TEST(Reproducibility, EvaluateRecomputesAnFfnArchiveExactly) {
   expect_evaluate_exact("evaluate-ffn", "model: {plugin: ffn, hidden_widths: [64, 32]}\n");
 }

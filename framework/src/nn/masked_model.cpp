@@ -48,8 +48,12 @@ void MaskedLayerRef::recompute_mask(double theta) const {
 torch::Tensor MaskedLayerRef::weight_grad() const {
   if (!weight.is_view()) return weight.grad();
   const torch::Tensor packed(weight._base());
-  const torch::Tensor gradient = packed.grad();
-  if (!gradient.defined()) return gradient;
+  if (!packed.is_contiguous()) {
+    throw ModelError(fmt::format("masked layer '{}': its weight is a view into a non-contiguous tensor", name));
+  }
+  const torch::Tensor stored = packed.grad();
+  if (!stored.defined()) return stored;
+  const torch::Tensor gradient = stored.contiguous();
   // the gradient is laid out like its parameter (contiguous), so the view's place carries over
   return gradient.as_strided(weight.sizes(), weight.strides(),
                              gradient.storage_offset() + weight.storage_offset() - packed.storage_offset());

@@ -113,7 +113,22 @@ void load_stage(nn::MaskedModel& model, const archive::StageRecord& stage, const
   for (const auto& named : {parameters, buffers}) {
     for (const auto& name : detail::names_covered_by_views(named, loaded_layers)) loaded.insert(name);
   }
-  for (const auto& [name, value] : stage.parameters) assign(name, value);
+  for (const auto& [name, value] : stage.parameters) {
+    // an archive of a DAN from before its packed blocks keeps other dtypes as "main_1.weight": into the view
+    const auto dot = name.rfind('.');
+    const auto layer = dot == std::string::npos
+                           ? refs.end()
+                           : std::find_if(refs.begin(), refs.end(), [&](const auto& r) { return r.name == name.substr(0, dot); });
+    const std::string part = dot == std::string::npos ? "" : name.substr(dot + 1);
+    if (find_state(name) == nullptr && layer != refs.end() && (part == "weight" || part == "bias" || part == "mask")) {
+      torch::Tensor target = part == "weight" ? layer->weight : part == "bias" ? layer->bias : layer->mask;
+      if (target.defined()) {
+        copy_into(target, value, where + " " + name);
+        continue;
+      }
+    }
+    assign(name, value);
+  }
   if (stage.parameters.empty()) return;  // an archive from before complete stages: masked layers only
   for (const auto& named : {parameters, buffers}) {
     for (const auto& item : named) {

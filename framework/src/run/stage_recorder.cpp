@@ -53,8 +53,12 @@ archive::StageRecord stage_record(nn::MaskedModel& model, std::int64_t index, co
   const auto parameters = model.named_parameters();
   const auto buffers = model.named_buffers();
   const auto refs = model.masked_layers();
-  // a packed tensor the layers view in full (a DAN's hidden_weight) is archived through the layers
-  std::set<std::string> in_layers = names_covered_by_views(parameters, refs);
+  // a packed tensor the layers view in full (a DAN's hidden_weight) is archived through the layers; in another
+  // dtype than float32 it also goes to parameters/, whole, as any layer's weight would
+  std::set<std::string> in_layers;
+  for (const auto& name : names_covered_by_views(parameters, refs)) {
+    if (parameters[name].scalar_type() == torch::kFloat32) in_layers.insert(name);
+  }
   for (const auto& name : names_covered_by_views(buffers, refs)) in_layers.insert(name);
   for (const auto& ref : refs) {
     archive::LayerRecord layer;

@@ -15,7 +15,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Bumped whenever the layout of save_state() changes; load_state() refuses other formats.
-constexpr std::int64_t kEngineStateFormat = 1;
+constexpr std::int64_t kEngineStateFormat = 2;  // 2: the DAN's hidden blocks packed (hidden_weight, ...)
 
 // Every stage/epoch pair gets its own data order, reproducibly.
 std::int64_t epoch_seed_index(std::int64_t stage, std::int64_t epoch) { return stage * 100000 + epoch; }

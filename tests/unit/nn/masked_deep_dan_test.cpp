@@ -240,15 +240,21 @@ TEST(MaskedDeepDAN, FusedKernelMatchesPerBlockOpsOnRandomStructures) {
   }
 }
 
-TEST(MaskedDeepDAN, FusedKernelMatchesPerBlockOpsOnDenseLayers) {
-  // 64 x 64 blocks at half density take the kernel's BLAS branch
-  Rng rng(4);
+// Vertices 0..63 -> 64..127: vertex v reads v - 64 and each other of 0..63 with probability 0.5.
+std::vector<graph::Edge> half_dense_layer(Rng& rng) {
   std::vector<graph::Edge> edges;
   for (std::int64_t v = 64; v < 128; ++v) {
     edges.push_back({v - 64, v});
     for (std::int64_t u = 0; u < 64; ++u)
       if (u != v - 64 && rng.bernoulli(0.5)) edges.push_back({u, v});
   }
+  return edges;
+}
+
+TEST(MaskedDeepDAN, FusedKernelMatchesPerBlockOpsOnDenseLayers) {
+  // 64 x 64 blocks at half density take the kernel's BLAS branch
+  Rng rng(4);
+  auto edges = half_dense_layer(rng);
   for (std::int64_t v = 128; v < 168; ++v) {
     for (std::int64_t u = 0; u < 128; ++u)
       if (u >= 64 || rng.bernoulli(0.6)) edges.push_back({u, v});
@@ -272,8 +278,9 @@ TEST(MaskedDeepDAN, SecondDerivativesOfFusedAndPerBlockAgree) {
     auto grads = prune::gradients_of(loss, layers, /*retain_graph=*/true, /*create_graph=*/true);
     torch::Tensor penalty = torch::zeros({});
     for (auto& grad : grads) penalty = penalty + grad.pow(2).sum();
-    auto hessian_vector = prune::gradients_of(penalty, {layers[1]}, false, false);
-    second.push_back(hessian_vector[0]);
+    // the last hidden block sits at a nonzero offset in the packed weight
+    auto hessian_vector = prune::gradients_of(penalty, {layers[1], layers[layers.size() - 2]}, false, false);
+    second.push_back(torch::cat({hessian_vector[0].flatten(), hessian_vector[1].flatten()}));
   }
   EXPECT_GT(second[1].abs().sum().item<float>(), 0.f);
   EXPECT_TRUE(torch::allclose(second[0], second[1], 1e-3, 1e-4));
@@ -473,12 +480,7 @@ TEST(MaskedDeepDAN, FusedKernelFollowsAMaskChangedAfterAForward) {
 TEST(MaskedDeepDAN, SparseKernelModesAgreeOnOutputsAndGradients) {
   // 64 x 64 blocks at half density: BLAS under auto and off, index lists under on
   Rng rng(8);
-  std::vector<graph::Edge> edges;
-  for (std::int64_t v = 64; v < 128; ++v) {
-    edges.push_back({v - 64, v});
-    for (std::int64_t u = 0; u < 64; ++u)
-      if (u != v - 64 && rng.bernoulli(0.5)) edges.push_back({u, v});
-  }
+  auto edges = half_dense_layer(rng);
   for (std::int64_t v = 128; v < 140; ++v) edges.push_back({v - 64, v});  // a thin third layer
   graph::LayeredGraph structure(140, edges);
   ASSERT_EQ(structure.num_layers(), 3);
@@ -511,11 +513,20 @@ TEST(MaskedDeepDAN, GradientsOfBlocksAreTheirPlaceInThePackedGradient) {
   const auto layers = model->masked_layers();
   const auto gradients = prune::gradients_of(loss, layers, /*retain_graph=*/true, /*create_graph=*/false);
   loss.backward();
+  // the packed gradient cut by hand: block k's entries follow the blocks before it, row-major
+  const auto packed = model->named_parameters()["hidden_weight"].grad();
+  std::int64_t offset = 0;
   float total = 0.f;
   for (std::size_t k = 0; k < layers.size(); ++k) {
-    EXPECT_TRUE(torch::equal(gradients[k], layers[k].weight_grad())) << layers[k].name;
+    const auto& weight = layers[k].weight;
+    const auto expected = weight.is_view() ? packed.narrow(0, offset, weight.numel()).view(weight.sizes())
+                                           : weight.grad();
+    if (weight.is_view()) offset += weight.numel();
+    EXPECT_TRUE(torch::equal(gradients[k], expected)) << layers[k].name;
+    EXPECT_TRUE(torch::equal(layers[k].weight_grad(), expected)) << layers[k].name;
     total += gradients[k].abs().sum().item<float>();
   }
+  EXPECT_EQ(offset, packed.numel());
   EXPECT_GT(total, 0.f);
 }
 

@@ -230,7 +230,7 @@ TEST(TrainingOptions, CudaWithoutACudaDeviceIsAConfigError) {
 TEST(Trainer, ResetsOptimizerStateAtAViewsPlaceInItsPackedParameter) {
   const auto data = tiny_classification(40);
   // layers {0, 1} -> {2, 4} -> {3} -> {5}: main_1 is 2 x 2, main_2 1 x 2, main_3 1 x 1, skip_1_3 1 x 2
-  const graph::LayeredGraph structure(6, {{0, 2}, {1, 2}, {2, 3}, {0, 4}, {1, 4}, {3, 5}, {4, 5}});
+  const graph::LayeredGraph structure(6, {{0, 2}, {1, 2}, {2, 3}, {0, 4}, {1, 4}, {3, 5}, {4, 5}, {2, 5}});
   nn::InitGeneratorGuard guard(at::make_generator<at::CPUGeneratorImpl>(3));
   nn::MaskedDeepDAN model(structure, nn::MaskedDeepDANOptions({6}, 3));
   {
@@ -249,15 +249,15 @@ TEST(Trainer, ResetsOptimizerStateAtAViewsPlaceInItsPackedParameter) {
   auto& state = dynamic_cast<torch::optim::AdamParamState&>(
       *trainer.optimizer().state().at(c10::guts::to_string(packed.unsafeGetTensorImpl())));
   const torch::Tensor before = state.exp_avg().clone();
-  const nn::MaskedLayerRef main_1 = model->masked_layers()[1];
-  ASSERT_EQ(main_1.name, "main_1");
-  ASSERT_TRUE(main_1.weight.is_view());
-  ASSERT_GT(before.narrow(0, 0, 4).abs().min().item<float>(), 0.f);
+  // blocks in plan order: main_1 (entries 0..3), main_2 (4, 5), main_3 (6), skip_1_3 (7, 8)
+  const nn::MaskedLayerRef skip = model->masked_layers()[4];
+  ASSERT_EQ(skip.name, "skip_1_3");
+  ASSERT_TRUE(skip.weight.is_view());
+  ASSERT_GT(before.narrow(0, 7, 2).abs().min().item<float>(), 0.f);
 
-  trainer.reset_optimizer_state(main_1.weight, torch::tensor({{true, false}, {false, true}}));
+  trainer.reset_optimizer_state(skip.weight, torch::tensor({{false, true}}));
   auto expected = before.clone();
-  expected[0] = 0.f;  // main_1 is entries 0..3 of the packed weight, row-major
-  expected[3] = 0.f;
+  expected[8] = 0.f;
   EXPECT_TRUE(torch::equal(state.exp_avg(), expected));
 }
 

@@ -61,9 +61,10 @@ struct MaskedDeepDANOptions {
 /// block row-major [rows, cols]: the parameters "hidden_weight" and "hidden_bias" and the bool buffer
 /// "hidden_mask". The optimizer sees two tensors instead of two per block, and masked_layers() gives each block
 /// as views into them (so its weight is not a leaf: differentiate through structlab::prune::gradients_of).
-/// On the CPU in float32 one fused kernel computes all blocks, visiting only the active weights of each block
-/// (index lists rebuilt when the mask changes), or BLAS for a large block above the sparse crossover density,
-/// as this thread's SparseKernels mode says.
+/// With options.fused, without layer_norm and on the CPU in float32, one fused kernel computes all blocks: each
+/// block on the index lists of its active weights (rebuilt when the mask changes), or by BLAS on the masked block
+/// when this thread's SparseKernels mode says so (off, or automatic for a large block above the crossover
+/// density). Otherwise one torch op sequence per block runs, on any device and dtype.
 class MaskedDeepDANImpl : public MaskedModel {
  public:
   /// Builds the net on \p structure. Throws GraphError for a graph without vertices or with a cycle

@@ -22,7 +22,8 @@ struct MaskedLinearOptions {
 };
 
 /// Flat memory in which a model lays out the tensors of many MaskedLinear layers, so it can initialise them
-/// with one tensor operation and read them as one array (MaskedDeepDAN does). The flat tensors are only
+/// with one tensor operation and read them as one array (MaskedDeepDAN packs its blocks its own way, as views
+/// into registered packed parameters; this is for models that want MaskedLinear modules on shared memory). The flat tensors are only
 /// memory, not parameters: each layer registers its own [out, in] / [out] tensors on that memory (sharing
 /// the storage, not autograd views) as its parameters and buffer.
 struct PackedLayerStorage {

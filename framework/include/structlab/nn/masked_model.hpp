@@ -20,6 +20,9 @@ constexpr std::int64_t kInputLayer = -1;
 /// generate_structure see it: the model's own tensors (shared, not copies) and where they sit in the structure,
 /// whatever kind of layer holds them.
 ///
+/// A ref of a DAN's hidden block holds views into the model's packed tensors: take refs again with
+/// masked_layers() after the model's to() or load(), which give the packed tensors new memory.
+///
 /// Rows map to units: row r of `weight` computes unit r of structure layer `target_layer` (output r for the
 /// output layer); column c reads unit c of `source_layer` (input feature c for kInputLayer). Change the mask
 /// only in place (set_mask, or in-place tensor operations on `mask`), so the layer sees the change.
