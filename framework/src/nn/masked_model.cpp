@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "nn/packed_view.hpp"
 #include "structlab/error.hpp"
 
 namespace structlab::nn {
@@ -47,16 +48,9 @@ void MaskedLayerRef::recompute_mask(double theta) const {
 
 torch::Tensor MaskedLayerRef::weight_grad() const {
   if (!weight.is_view()) return weight.grad();
-  const torch::Tensor packed(weight._base());
-  if (!packed.is_contiguous()) {
-    throw ModelError(fmt::format("masked layer '{}': its weight is a view into a non-contiguous tensor", name));
-  }
-  const torch::Tensor stored = packed.grad();
+  const torch::Tensor stored = detail::owner_of(weight).grad();
   if (!stored.defined()) return stored;
-  const torch::Tensor gradient = stored.contiguous();
-  // the gradient is laid out like its parameter (contiguous), so the view's place carries over
-  return gradient.as_strided(weight.sizes(), weight.strides(),
-                             gradient.storage_offset() + weight.storage_offset() - packed.storage_offset());
+  return detail::place_of(weight, stored.contiguous(), "masked layer '" + name + "'");
 }
 
 std::int64_t MaskedLayerRef::active_weight_count() const { return mask.sum().item<std::int64_t>(); }

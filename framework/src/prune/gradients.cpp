@@ -1,9 +1,8 @@
 #include "structlab/prune/gradients.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 
+#include "nn/packed_view.hpp"
 #include "structlab/error.hpp"
 
 namespace structlab::prune {
@@ -15,22 +14,13 @@ std::int64_t batches_to_use(const plugin::PruningContext& context, std::int64_t 
   return std::min(requested, available);
 }
 
-namespace {
-
-// The tensor autograd differentiates for \p weight: the weight itself, or the tensor it is a view into.
-torch::Tensor leaf_of(const torch::Tensor& weight) { return weight.is_view() ? torch::Tensor(weight._base()) : weight; }
-
-}  // namespace
-
 std::vector<torch::Tensor> gradients_of(const torch::Tensor& output, const std::vector<nn::MaskedLayerRef>& layers,
                                         bool retain_graph, bool create_graph) {
   std::vector<torch::Tensor> leaves;
   std::vector<std::size_t> leaf_of_layer;
   for (const auto& ref : layers) {
-    const torch::Tensor leaf = leaf_of(ref.weight);
-    if (ref.weight.is_view() && !leaf.is_contiguous()) {
-      throw ModelError(fmt::format("masked layer '{}': its weight is a view into a non-contiguous tensor", ref.name));
-    }
+    // autograd differentiates the weight itself, or the tensor it is a view into
+    const torch::Tensor leaf = nn::detail::owner_of(ref.weight);
     auto same = std::find_if(leaves.begin(), leaves.end(), [&](const torch::Tensor& known) {
       return known.unsafeGetTensorImpl() == leaf.unsafeGetTensorImpl();
     });
@@ -44,16 +34,11 @@ std::vector<torch::Tensor> gradients_of(const torch::Tensor& output, const std::
   std::vector<torch::Tensor> gradients;
   for (std::size_t k = 0; k < layers.size(); ++k) {
     const torch::Tensor& weight = layers[k].weight;
-    const torch::Tensor& leaf = leaves[leaf_of_layer[k]];
-    torch::Tensor gradient = leaf_gradients[leaf_of_layer[k]];
+    const torch::Tensor& gradient = leaf_gradients[leaf_of_layer[k]];
     if (!gradient.defined()) {
       gradients.push_back(torch::zeros_like(weight));
     } else if (weight.is_view()) {
-      // the view's place in the leaf, applied to the leaf's gradient laid out like the leaf
-      gradient = gradient.contiguous();
-      gradients.push_back(gradient.as_strided(weight.sizes(), weight.strides(),
-                                              gradient.storage_offset() + weight.storage_offset() -
-                                                  leaf.storage_offset()));
+      gradients.push_back(nn::detail::place_of(weight, gradient.contiguous(), "masked layer '" + layers[k].name + "'"));
     } else {
       gradients.push_back(gradient);
     }

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "nn/packed_view.hpp"
+
 namespace structlab::run::detail {
 
 std::set<std::string> names_covered_by_views(const torch::OrderedDict<std::string, torch::Tensor>& named,
@@ -9,7 +11,9 @@ std::set<std::string> names_covered_by_views(const torch::OrderedDict<std::strin
   std::map<const void*, std::int64_t> entries_in_views;  // by the viewed tensor's TensorImpl
   for (const auto& ref : layers) {
     for (const torch::Tensor* part : {&ref.weight, &ref.bias, &ref.mask}) {
-      if (part->defined() && part->is_view()) entries_in_views[part->_base().unsafeGetTensorImpl()] += part->numel();
+      if (part->defined() && part->is_view()) {
+        entries_in_views[nn::detail::owner_of(*part).unsafeGetTensorImpl()] += part->numel();
+      }
     }
   }
   std::set<std::string> covered;

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "nn/packed_view.hpp"
 #include "structlab/error.hpp"
 #include "structlab/random.hpp"
 
@@ -40,19 +41,15 @@ void Trainer::reset_optimizer() {
 
 void Trainer::reset_optimizer_state(const torch::Tensor& parameter, const torch::Tensor& positions) {
   // a view into a parameter (a DAN's block of its packed weight) has its state at its place in the parameter's
-  const torch::Tensor owner = parameter.is_view() ? torch::Tensor(parameter._base()) : parameter;
+  const torch::Tensor owner = nn::detail::owner_of(parameter);
   auto& states = optimizer_->state();
   // the optimizer keys its state by the address of the parameter's TensorImpl, as text
   const auto found = states.find(c10::guts::to_string(owner.unsafeGetTensorImpl()));
   if (found == states.end()) return;
   const auto clear = [&](torch::Tensor& buffer) {
     if (!buffer.defined()) return;
-    torch::Tensor place = buffer;
-    if (parameter.is_view()) {
-      // state buffers are laid out like the parameter (contiguous, as the optimizer makes them)
-      place = buffer.as_strided(parameter.sizes(), parameter.strides(),
-                                buffer.storage_offset() + parameter.storage_offset() - owner.storage_offset());
-    }
+    // state buffers are laid out like the parameter (contiguous, as the optimizer makes them)
+    torch::Tensor place = parameter.is_view() ? nn::detail::place_of(parameter, buffer, "optimizer state") : buffer;
     place.masked_fill_(positions.to(buffer.device()), 0);
   };
   if (auto* sgd = dynamic_cast<torch::optim::SGDParamState*>(found->second.get())) {
