@@ -186,5 +186,22 @@ TEST(Taylor, ScoresTheMeanOverBatchesOfAbsoluteWeightTimesGradient) {
   EXPECT_EQ(mask_values(model->layer(1)), (std::vector<int>{1, 1, 1, 1, 1, 1}));
 }
 
+TEST(GradientsOf, AWeightViewingANonContiguousTensorIsANamedModelError) {
+  // a weight laid out column by column: its gradient's layout is not the view's place in it
+  const torch::Tensor packed = torch::empty_strided({3, 4}, {1, 3}).fill_(1.f).requires_grad_();
+  const nn::MaskedLayerRef ref("odd", packed.narrow(0, 0, 2), torch::Tensor(), torch::ones({2, 4}, torch::kBool),
+                               nn::kInputLayer, 0);
+  const torch::Tensor output = (ref.weight * 2).sum();
+  std::string message;
+  try {
+    gradients_of(output, {ref}, /*retain_graph=*/true, /*create_graph=*/false);
+  } catch (const ModelError& error) {
+    message = error.what();
+  }
+  EXPECT_EQ(message, "masked layer 'odd': its weight is a view into a non-contiguous tensor");
+  output.backward();
+  EXPECT_THROW(ref.weight_grad(), ModelError);
+}
+
 }  // namespace
 }  // namespace structlab::prune

@@ -178,6 +178,26 @@ TEST(TrainingEngine, StateOfAnotherModelIsAConfigError) {
   EXPECT_THROW(mismatched.load_state("not a state"), ConfigError);
 }
 
+TEST(TrainingEngine, StateOfAnotherFormatIsRefusedWithBothFormats) {
+  auto data = tiny_classification(20);
+  auto model = tiny_model(1);
+  TrainingEngine engine(*model, data, adam(), 1);
+  torch::serialize::OutputArchive archive;  // a state as format 1 wrote it, before the DAN's packed blocks
+  archive.write("format", c10::IValue(std::int64_t{1}));
+  std::string state;
+  archive.save_to([&state](const void* data, std::size_t size) -> std::size_t {
+    state.append(static_cast<const char*>(data), size);
+    return size;
+  });
+  std::string message;
+  try {
+    engine.load_state(state);
+  } catch (const ConfigError& error) {
+    message = error.what();
+  }
+  EXPECT_EQ(message, "training state format 1 is not this structlab's (2)");
+}
+
 TEST(TrainingEngine, DivergenceNamesTheStep) {
   auto data = tiny_classification(20);
   data.train.inputs[3][0] = std::numeric_limits<float>::quiet_NaN();
