@@ -126,6 +126,28 @@ TEST(NmSelection, IsRefusedBeforeAnyRunWhereItCannotApply) {
   EXPECT_EQ(problems_of("pruning:\n  plugin: magnitude_global\n  selection: {rule: n_m, pattern: \"2:4\"}\n"), "");
 }
 
+TEST(SelectionGranularity, IsRefusedBeforeAnyRunWhereItCannotApply) {
+  const auto problems_of = [](const std::string& pruning) {
+    const std::string dir = make_temp_dir("granularity-bad");
+    std::ofstream(dir + "/spec.yaml") << ffn_spec(kAdam, pruning);
+    std::string all;
+    for (const auto& problem : spec::validate_experiment(dir + "/spec.yaml", {}, {})) all += problem + "\n";
+    return all;
+  };
+  const std::string by_units = problems_of("pruning:\n  plugin: neuron\n  selection: {granularity: channel}\n");
+  EXPECT_NE(by_units.find("pruning.selection.granularity: pruner 'neuron' scores whole units itself"),
+            std::string::npos)
+      << by_units;
+  const std::string gradual = problems_of(
+      "pruning:\n  plugin: magnitude_global\n  selection: {granularity: kernel}\n  schedule: {kind: gradual}\n");
+  EXPECT_NE(gradual.find("kernel and channel granularity go with one_shot or iterative schedules"),
+            std::string::npos)
+      << gradual;
+  const std::string n_m = problems_of("pruning:\n  plugin: magnitude_global\n  selection: {rule: n_m, granularity: kernel}\n");
+  EXPECT_NE(n_m.find("so it needs granularity weight"), std::string::npos) << n_m;
+  EXPECT_EQ(problems_of("pruning:\n  plugin: magnitude_global\n  selection: {granularity: channel}\n"), "");
+}
+
 TEST(NmSelection, AOneShotRunKeepsAtMostTwoOfEveryFourWeights) {
   Runs runs("n-m-run", ffn_spec(kAdam, "pruning:\n  plugin: magnitude_global\n  selection: {rule: n_m, pattern: \"2:4\"}\n"
                                        "  schedule: {kind: one_shot, finetune_epochs: 1}\n"));

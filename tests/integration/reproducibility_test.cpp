@@ -97,6 +97,11 @@ TEST(Reproducibility, EvaluateRecomputesADanOnTheFusedKernelExactly) {
                         "model: {plugin: dan, sinks_to_output: true}\n");
 }
 
+TEST(Reproducibility, EvaluateRecomputesACnnArchiveExactly) {
+  // 4-D masks and the classifier's channel-grouped view read back into the model
+  expect_evaluate_exact("evaluate-cnn", "model: {plugin: cnn, channels: [4, 8], hidden_widths: [32]}\n");
+}
+
 TEST(Reproducibility, EvaluateRecomputesAnFfnArchiveExactly) {
   expect_evaluate_exact("evaluate-ffn", "model: {plugin: ffn, hidden_widths: [64, 32]}\n");
 }

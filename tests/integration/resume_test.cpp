@@ -61,6 +61,19 @@ TEST(Resume, DanWithLayerNormStoppedMidEpoch) {
   expect_resume_identical("resume-dan", text, {StopAt(StopPoint::after_step, 1, 0, 3)});
 }
 
+TEST(Resume, CnnStoppedAfterAKernelPruningStep) {
+  const std::string text = std::string("experiment: resume-cnn\nseeds: [4]\n") +
+                           "dataset: {plugin: idx, limit_train: 192, limit_test: 64}\n"
+                           "model: {plugin: cnn, channels: [3, 4], hidden_widths: [8]}\n" + kAdam +
+                           R"(pruning:
+  plugin: magnitude_global
+  selection: {rule: fraction, amount: 0.3, granularity: kernel}
+  schedule: {kind: iterative, levels: 2, rewind: epoch, rewind_epoch: 1, retrain_epochs: 2}
+)";
+  expect_resume_identical("resume-cnn", text,
+                          {StopAt(StopPoint::stage_begin, 1), StopAt(StopPoint::after_step, 2, 1, 2)});
+}
+
 // A hook that waits once, so a one-second checkpoint interval passes, and keeps a copy of the checkpoint the
 // engine then writes: what a SIGKILL would have left behind.
 class KeepPeriodicCheckpoint : public train::TrainingHook {

@@ -54,27 +54,7 @@ std::vector<MaskedLayerRef> MaskedDeepFFNImpl::masked_layers() {
 }
 
 graph::LayeredGraph MaskedDeepFFNImpl::generate_structure(bool include_input, bool include_output) {
-  const auto count = layers_.size();
-  // first vertex id of each layer of units: input, hidden..., output
-  std::vector<std::int64_t> first_id(count + 2, 0);
-  std::int64_t next = 0;
-  for (std::size_t unit_layer = 0; unit_layer <= count; ++unit_layer) {
-    const bool is_input = unit_layer == 0, is_output = unit_layer == count;
-    first_id[unit_layer] = next;
-    if ((is_input && !include_input) || (is_output && !include_output)) continue;
-    next += is_input ? input_features_ : layers_[unit_layer - 1]->options.out_features();
-  }
-  std::vector<graph::Edge> edges;
-  for (std::size_t i = 0; i < count; ++i) {
-    if ((i == 0 && !include_input) || (i + 1 == count && !include_output)) continue;
-    // [k, 2] rows (target unit, source unit); nonzero() returns it column-major
-    const auto active = layers_[i]->mask().to(torch::kCPU).nonzero().contiguous();
-    const auto* pairs = active.data_ptr<std::int64_t>();
-    for (std::int64_t k = 0; k < active.size(0); ++k) {
-      edges.push_back({first_id[i] + pairs[2 * k + 1], first_id[i + 1] + pairs[2 * k]});
-    }
-  }
-  return graph::LayeredGraph(next, edges);
+  return chain_structure(masked_layers(), input_features_, include_input, include_output);
 }
 
 std::int64_t MaskedDeepFFNImpl::num_structure_layers() const {

@@ -15,8 +15,9 @@ MaskedLayerRef::MaskedLayerRef(std::string name_, torch::Tensor weight_, torch::
       mask(std::move(mask_)),
       source_layer(source),
       target_layer(target) {
-  if (!weight.defined() || weight.dim() != 2) {
-    throw ModelError(fmt::format("masked layer '{}': the weight must be a matrix [out, in]", name));
+  if (!weight.defined() || weight.dim() < 2) {
+    throw ModelError(
+        fmt::format("masked layer '{}': the weight must have two dimensions or more, [out, in, k...]", name));
   }
   if (!mask.defined() || mask.scalar_type() != torch::kBool || mask.sizes() != weight.sizes()) {
     throw ModelError(fmt::format("masked layer '{}': the mask must be bool and shaped like the weight [{}]", name,
@@ -54,6 +55,41 @@ torch::Tensor MaskedLayerRef::weight_grad() const {
 }
 
 std::int64_t MaskedLayerRef::active_weight_count() const { return mask.sum().item<std::int64_t>(); }
+
+std::int64_t MaskedLayerRef::kernel_numel() const {
+  const std::int64_t pairs = weight.size(0) * weight.size(1);
+  return pairs == 0 ? 0 : weight.numel() / pairs;
+}
+
+torch::Tensor MaskedLayerRef::connections() const {
+  if (mask.dim() == 2) return mask;
+  return mask.flatten(2).any(/*dim=*/2);
+}
+
+graph::LayeredGraph chain_structure(const std::vector<MaskedLayerRef>& layers, std::int64_t input_units,
+                                    bool include_input, bool include_output) {
+  const std::size_t count = layers.size();
+  // first vertex id of each layer of units: input, hidden..., output
+  std::vector<std::int64_t> first_id(count + 1, 0);
+  std::int64_t next = 0;
+  for (std::size_t unit_layer = 0; unit_layer <= count; ++unit_layer) {
+    const bool is_input = unit_layer == 0, is_output = unit_layer == count;
+    first_id[unit_layer] = next;
+    if ((is_input && !include_input) || (is_output && !include_output)) continue;
+    next += is_input ? input_units : layers[unit_layer - 1].out_features();
+  }
+  std::vector<graph::Edge> edges;
+  for (std::size_t i = 0; i < count; ++i) {
+    if ((i == 0 && !include_input) || (i + 1 == count && !include_output)) continue;
+    // [k, 2] rows (target unit, source unit)
+    const auto active = layers[i].connections().to(torch::kCPU).nonzero().contiguous();
+    const auto* pairs = active.data_ptr<std::int64_t>();
+    for (std::int64_t k = 0; k < active.size(0); ++k) {
+      edges.push_back({first_id[i] + pairs[2 * k + 1], first_id[i + 1] + pairs[2 * k]});
+    }
+  }
+  return graph::LayeredGraph(next, edges);
+}
 
 void MaskedModel::apply_mask() {
   for (auto& ref : masked_layers()) ref.apply_mask();

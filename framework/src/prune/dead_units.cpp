@@ -29,11 +29,11 @@ DeadUnitReport count_dead_units(nn::MaskedModel& model) {
   for (const StructureLayerUnits& units : hidden_unit_layout(layers, model.num_structure_layers())) {
     auto has_input = torch::zeros({units.size}, torch::kBool);
     for (std::size_t position : units.incoming) {
-      has_input.logical_or_(layers[position].mask.to(torch::kCPU).any(/*dim=*/1));
+      has_input.logical_or_(layers[position].connections().to(torch::kCPU).any(/*dim=*/1));
     }
     auto has_output = torch::zeros({units.size}, torch::kBool);
     for (std::size_t position : units.outgoing) {
-      has_output.logical_or_(layers[position].mask.to(torch::kCPU).any(/*dim=*/0));
+      has_output.logical_or_(layers[position].connections().to(torch::kCPU).any(/*dim=*/0));
     }
     LayerDeadUnits counts;
     counts.layer = units.layer;

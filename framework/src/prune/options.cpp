@@ -31,4 +31,24 @@ SelectionRule parse_selection_rule(const std::string& name) {
       fmt::format("pruning.selection.rule: unknown rule '{}'; expected fraction, count, density or n_m", name));
 }
 
+const char* to_string(MaskGranularity granularity) {
+  switch (granularity) {
+    case MaskGranularity::weight:
+      return "weight";
+    case MaskGranularity::kernel:
+      return "kernel";
+    case MaskGranularity::channel:
+      return "channel";
+  }
+  return "?";
+}
+
+MaskGranularity parse_mask_granularity(const std::string& name) {
+  for (MaskGranularity granularity : {MaskGranularity::weight, MaskGranularity::kernel, MaskGranularity::channel}) {
+    if (name == to_string(granularity)) return granularity;
+  }
+  throw ConfigError(fmt::format(
+      "pruning.selection.granularity: unknown granularity '{}'; expected weight, kernel or channel", name));
+}
+
 }  // namespace structlab::prune

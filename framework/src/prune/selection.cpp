@@ -59,7 +59,7 @@ std::vector<torch::Tensor> checked_scores(const std::vector<nn::MaskedLayerRef>&
   std::vector<torch::Tensor> checked;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     std::vector<std::int64_t> expected{layers[i].out_features()};
-    if (granularity == PruningGranularity::weight) expected.push_back(layers[i].in_features());
+    if (granularity == PruningGranularity::weight) expected = layers[i].weight.sizes().vec();
     if (!scores[i].defined() || scores[i].sizes() != c10::IntArrayRef(expected)) {
       throw ModelError(fmt::format(
           "score tensor for masked layer '{}' has shape {}, expected {}", layers[i].name,
@@ -86,7 +86,8 @@ std::vector<RankingGroup> block_groups(const std::vector<nn::MaskedLayerRef>& la
     const bool* mask = masks[position].data_ptr<bool>();
     const double* score = scores[position].data_ptr<double>();
     const std::int64_t rows = masks[position].size(0);
-    const std::int64_t columns = masks[position].size(1);
+    // a row of a kernel-holding weight is all its entries in memory order
+    const std::int64_t columns = rows == 0 ? 0 : masks[position].numel() / rows;
     for (std::int64_t row = 0; row < rows; ++row) {
       for (std::int64_t start = 0; start < columns; start += block) {
         RankingGroup group;
@@ -127,6 +128,53 @@ std::vector<RankingGroup> weight_groups(const std::vector<nn::MaskedLayerRef>& l
   return groups;
 }
 
+// The mean of the active entries' scores along dim 1 of [groups, entries] views; +inf for a group without any
+// (never chosen: a unit whose rows are all inactive in one layer is ranked by its other layers).
+torch::Tensor mean_of_active(const torch::Tensor& scores, const torch::Tensor& mask) {
+  const torch::Tensor active = mask.to(torch::kDouble);
+  const torch::Tensor count = active.sum(/*dim=*/1);
+  const torch::Tensor mean = scores.mul(active).sum(/*dim=*/1).div(count.clamp_min(1.0));
+  return torch::where(count > 0, mean, torch::full_like(mean, std::numeric_limits<double>::infinity())).contiguous();
+}
+
+// Kernel granularity: one candidate per (row, column) pair with an active entry, scored by the mean of its active
+// entries' scores; its index is the pair's row-major index.
+std::vector<RankingGroup> kernel_groups(const std::vector<nn::MaskedLayerRef>& layers,
+                                        const std::vector<torch::Tensor>& masks,
+                                        const std::vector<torch::Tensor>& scores,
+                                        const std::vector<bool>& excluded, SelectionScope scope) {
+  std::vector<RankingGroup> groups;
+  if (scope != SelectionScope::per_layer) groups.emplace_back();
+  for (std::size_t position = 0; position < layers.size(); ++position) {
+    if (excluded[position]) continue;
+    if (scope == SelectionScope::per_layer) groups.emplace_back();
+    RankingGroup& group = groups.back();
+    const std::int64_t pairs = layers[position].out_features() * layers[position].in_features();
+    const torch::Tensor by_pair = masks[position].view({pairs, -1});
+    const torch::Tensor active = by_pair.any(/*dim=*/1).contiguous();
+    const torch::Tensor kernel_score = mean_of_active(scores[position].view({pairs, -1}), by_pair);
+    const bool* is_active = active.data_ptr<bool>();
+    const double* score = kernel_score.data_ptr<double>();
+    group.total += pairs;
+    for (std::int64_t index = 0; index < pairs; ++index) {
+      if (!is_active[index]) continue;
+      reject_nan(score[index], "the kernels of masked layer '" + layers[position].name + "'", index);
+      group.candidates.push_back({score[index], static_cast<std::int64_t>(position), index});
+    }
+  }
+  return groups;
+}
+
+// Channel granularity: a row's score is the mean of its active entries' scores (then ranked as unit scores).
+std::vector<torch::Tensor> row_scores(const std::vector<torch::Tensor>& masks,
+                                      const std::vector<torch::Tensor>& scores) {
+  std::vector<torch::Tensor> rows;
+  for (std::size_t position = 0; position < masks.size(); ++position) {
+    rows.push_back(mean_of_active(scores[position].flatten(1), masks[position].flatten(1)));
+  }
+  return rows;
+}
+
 // Unit granularity: one candidate per active unit of a hidden structure layer none of whose feeding layers is
 // excluded; its score is the lowest of its rows' scores.
 std::vector<RankingGroup> unit_groups(const std::vector<nn::MaskedLayerRef>& layers,
@@ -148,7 +196,7 @@ std::vector<RankingGroup> unit_groups(const std::vector<nn::MaskedLayerRef>& lay
     auto active = torch::zeros({units.size}, torch::kBool);
     auto score = torch::full({units.size}, std::numeric_limits<double>::infinity(), torch::kDouble);
     for (std::size_t position : units.incoming) {
-      active.logical_or_(masks[position].any(/*dim=*/1));
+      active.logical_or_(masks[position].flatten(1).any(/*dim=*/1));
       score = torch::minimum(score, scores[position]);
     }
     const bool* is_active = active.data_ptr<bool>();
@@ -209,7 +257,7 @@ PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Ten
   validate_selection(selection);
   std::vector<nn::MaskedLayerRef> layers = model.masked_layers();
   const std::vector<bool> excluded = excluded_layers(layers, selection, model.num_structure_layers());
-  const std::vector<torch::Tensor> checked = checked_scores(layers, scores, granularity);
+  std::vector<torch::Tensor> checked = checked_scores(layers, scores, granularity);
 
   PruneReport report;
   std::vector<torch::Tensor> masks;
@@ -228,7 +276,22 @@ PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Ten
     throw ConfigError("pruning.selection.rule: n_m needs a strategy that ranks weights; this one prunes by its "
                       "own threshold (scores below zero)");
   }
-  if (granularity == PruningGranularity::weight) {
+  if (granularity == PruningGranularity::unit && selection.granularity != MaskGranularity::weight) {
+    throw ConfigError(fmt::format("pruning.selection.granularity: this pruning strategy scores whole units itself; "
+                                  "granularity {} is for strategies that score weights (leave it at weight)",
+                                  to_string(selection.granularity)));
+  }
+  if (granularity == PruningGranularity::weight && selection.granularity == MaskGranularity::channel) {
+    checked = row_scores(masks, checked);
+    granularity = PruningGranularity::unit;
+  }
+  if (granularity == PruningGranularity::weight && selection.granularity == MaskGranularity::kernel) {
+    for (const Candidate& kernel : choose(kernel_groups(layers, masks, checked, excluded, scope), scope, selection)) {
+      const torch::Tensor& mask = masks[static_cast<std::size_t>(kernel.group)];
+      const std::int64_t length = mask.numel() / (mask.size(0) * mask.size(1));
+      std::fill_n(mask.data_ptr<bool>() + kernel.index * length, length, false);
+    }
+  } else if (granularity == PruningGranularity::weight) {
     std::vector<RankingGroup> groups = selection.rule == SelectionRule::n_m
                                            ? block_groups(layers, masks, checked, excluded, selection.pattern_m)
                                            : weight_groups(layers, masks, checked, excluded, scope);

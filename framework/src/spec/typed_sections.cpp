@@ -181,6 +181,7 @@ bool fill_selection(const ResolvedSection& section, prune::SelectionOptions& sel
   SectionChecker check(section, problems);
   const Params& p = check.params();
   check.one_of("rule", {"fraction", "count", "density", "n_m"});
+  check.one_of("granularity", {"weight", "kernel", "channel"});
   const std::optional<std::pair<std::int64_t, std::int64_t>> pattern =
       p.has("pattern") ? n_m_pattern(p.get_string("pattern")) : std::nullopt;
   check.require("pattern", [&] { return pattern.has_value(); },
@@ -200,7 +201,8 @@ bool fill_selection(const ResolvedSection& section, prune::SelectionOptions& sel
   if (!check.ok()) return false;
   selection = prune::SelectionOptions{prune::parse_selection_rule(p.get_string("rule")), p.get_double("amount"),
                                       p.get_string_list("exclude_layers"), p.get_bool("exclude_output"),
-                                      pattern->first, pattern->second};
+                                      pattern->first, pattern->second,
+                                      prune::parse_mask_granularity(p.get_string("granularity"))};
   return true;
 }
 

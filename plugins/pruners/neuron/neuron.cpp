@@ -40,7 +40,8 @@ class NeuronPruner : public structlab::plugin::PruningStrategy {
     // per structure layer: sum over its incoming rows of |w| (l1) or w^2 (l2)
     std::map<std::int64_t, torch::Tensor> per_unit;
     for (const auto& ref : layers) {
-      const torch::Tensor active = ref.weight.detach().to(torch::kDouble) * ref.mask;
+      // a kernel's entries all belong to its row's unit (an output channel)
+      const torch::Tensor active = (ref.weight.detach().to(torch::kDouble) * ref.mask).flatten(1);
       const torch::Tensor row_sum = l1_ ? active.abs().sum(1) : active.square().sum(1);
       auto [it, inserted] = per_unit.try_emplace(ref.target_layer, row_sum);
       if (inserted) continue;

@@ -140,6 +140,8 @@ INSTANTIATE_TEST_SUITE_P(
             "pruning: {plugin: fixture_pruner, selection: {rule: count, amount: 2.5}}\n",
             "SPEC:5:60: pruning.selection.amount: expected a whole number of weights >= 0 for rule count, "
             "got 2.5"},
+        RangeCase{"pruning: {plugin: fixture_pruner, selection: {granularity: filter}}\n",
+                  "SPEC:5:47: pruning.selection.granularity: expected one of: weight, kernel, channel, got filter"},
         RangeCase{"pruning: {plugin: fixture_pruner, selection: {rule: top}}\n",
                   "SPEC:5:47: pruning.selection.rule: expected one of: fraction, count, density, n_m, got top"},
         RangeCase{

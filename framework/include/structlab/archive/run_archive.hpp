@@ -41,9 +41,9 @@ struct LayerRecord {
   std::string name;           ///< masked layer name (group name)
   std::int64_t source_layer;  ///< structure layer feeding it (-1 = input)
   std::int64_t target_layer;  ///< structure layer it feeds (num_layers = output)
-  torch::Tensor weight;       ///< float32 [out, in]
+  torch::Tensor weight;       ///< float32 [out, in, k...] (a matrix, or a kernel per pair as for Conv2d)
   torch::Tensor bias;         ///< float32 [out], may be undefined
-  torch::Tensor mask;         ///< bool [out, in]
+  torch::Tensor mask;         ///< bool, shaped like the weight
   std::string weight_name;    ///< the weight's name in the model's state (e.g. "main_1.weight"); may be empty
   std::string bias_name;      ///< the bias's name in the model's state; empty when none or unknown
   std::string mask_name;      ///< the mask buffer's name in the model's state; may be empty

@@ -16,27 +16,31 @@ namespace structlab::nn {
 /// Structure layer index used for the network input.
 constexpr std::int64_t kInputLayer = -1;
 
-/// One masked weight matrix of a model, as pruners, selection, dead-unit counts, the archive and
+/// One masked weight tensor of a model, as pruners, selection, dead-unit counts, the archive and
 /// generate_structure see it: the model's own tensors (shared, not copies) and where they sit in the structure,
 /// whatever kind of layer holds them.
 ///
 /// A ref of a DAN's hidden block holds views into the model's packed tensors: take refs again with
 /// masked_layers() after the model's to() or load(), which give the packed tensors new memory.
 ///
-/// Rows map to units: row r of `weight` computes unit r of structure layer `target_layer` (output r for the
-/// output layer); column c reads unit c of `source_layer` (input feature c for kInputLayer). Change the mask
-/// only in place (set_mask, or in-place tensor operations on `mask`), so the layer sees the change.
+/// The weight is [out, in, k...]. Rows map to units: row r of `weight` computes unit r of structure layer
+/// `target_layer` (output r for the output layer); column c reads unit c of `source_layer` (input feature c for
+/// kInputLayer). A weight with more than two dimensions holds a kernel per (row, column) pair: a Conv2d's
+/// [out channels, in channels, kh, kw], where units are channels; unit c of the source is connected to unit r
+/// of the target while any entry of their kernel is active (connections()). Change the mask only in place
+/// (set_mask, or in-place tensor operations on `mask`), so the layer sees the change.
 struct MaskedLayerRef {
   std::string name;           ///< stable name, e.g. "main_3" or "skip_0_3"; used as archive group name
-  /// The weight parameter [out, in], or a view into a packed parameter (a DAN's hidden blocks): differentiate
+  /// The weight parameter [out, in, k...], or a view into a packed parameter (a DAN's hidden blocks): differentiate
   /// with respect to it through structlab::prune::gradients_of, which handles both.
   torch::Tensor weight;
   torch::Tensor bias;         ///< the bias parameter [out] (or a view into one); undefined when the layer has none
-  torch::Tensor mask;         ///< the bool mask buffer [out, in] (or a view into one)
+  torch::Tensor mask;         ///< the bool mask buffer shaped like the weight (or a view into one)
   std::int64_t source_layer;  ///< structure layer feeding it; kInputLayer (-1) for the input
   std::int64_t target_layer;  ///< structure layer it feeds; num_layers for the output
 
-  /// The view of a layer's tensors; throws ModelError when \p mask is not bool or not shaped like \p weight.
+  /// The view of a layer's tensors; throws ModelError when \p weight has fewer than two dimensions or \p mask
+  /// is not bool or not shaped like \p weight.
   MaskedLayerRef(std::string name, torch::Tensor weight, torch::Tensor bias, torch::Tensor mask,
                  std::int64_t source_layer, std::int64_t target_layer);
   /// The view of a MaskedLinear layer.
@@ -60,7 +64,19 @@ struct MaskedLayerRef {
   std::int64_t out_features() const { return weight.size(0); }
   /// Columns of the weight: units of the source layer it reads.
   std::int64_t in_features() const { return weight.size(1); }
+  /// Weight entries per (row, column) pair: 1 for a matrix, kh * kw for a Conv2d kernel.
+  std::int64_t kernel_numel() const;
+  /// Which unit pairs are connected, as a bool [out, in] tensor on the mask's device: the mask itself for a
+  /// matrix, otherwise true where any entry of the (row, column) kernel is active.
+  torch::Tensor connections() const;
 };
+
+/// The structure of a chain of masked layers, where layers[i] computes structure layer i from layer i - 1
+/// (layer 0 from the input, the last one the output): a vertex per unit, an edge wherever connections() is
+/// true. \p input_units is the width of the input (features, or channels). \p include_input /
+/// \p include_output add the input and output units as vertices (inputs first, outputs last).
+graph::LayeredGraph chain_structure(const std::vector<MaskedLayerRef>& layers, std::int64_t input_units,
+                                    bool include_input, bool include_output);
 
 /// A torch module whose weights live in masked layers.
 ///

@@ -2,8 +2,9 @@
 /// \file
 /// Selection: turn a strategy's scores into cleared mask bits, following a `pruning.selection` spec.
 ///
-/// Rules (amount = SelectionOptions::amount), counted over the prunable entries (weights, or units for unit
-/// granularity) of the layers not excluded:
+/// Rules (amount = SelectionOptions::amount), counted over the prunable entries (weights; kernels for
+/// `granularity: kernel`; units for unit-scoring strategies and `granularity: channel`) of the layers not
+/// excluded:
 ///   fraction  prune round(amount * active prunable entries), amount in [0, 1];
 ///   count     prune amount entries (a whole number), or every active one when fewer remain;
 ///   density   prune until round(amount * all prunable entries) stay active, amount in [0, 1]; nothing
@@ -20,6 +21,13 @@
 /// a unit clears its row in every layer feeding it and its column in every layer it feeds, excluded layers
 /// included (a removed unit has no output; otherwise its bias would still reach the next layer). A unit is
 /// prunable only when no layer feeding it is excluded; output units are never removed (the task fixes them).
+///
+/// For a strategy that scores weights, SelectionOptions::granularity groups them first: `kernel` ranks each
+/// (row, column) pair of a layer (a Conv2d's kh x kw kernel, a single weight of a matrix) by the mean of its
+/// active entries' scores and clears it whole; `channel` scores each row (an output channel or neuron) by the
+/// mean of its active entries' scores and removes units as above. The mean puts groups of different sizes (a
+/// 5x5 kernel, a single weight; a conv row of 25 entries, a linear row of 400) on one scale; within a layer of
+/// unpruned groups it orders them as the sum (for magnitude scores, the L1 norm) does.
 
 #include <torch/torch.h>
 

@@ -1,0 +1,124 @@
+// Whole runs of the masked CNN (`model: cnn`) on Fashion-MNIST: 4-D masks in the archive, kernel and channel
+// pruning through a spec, the channel graph as the archived structure, and the example config.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "structlab/archive/run_archive.hpp"
+#include "support/run_process.hpp"
+
+namespace structlab {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::make_temp_dir;
+using testing::run_structlab;
+using Shape = std::vector<std::int64_t>;
+
+archive::ArchiveSummary run_and_read(const std::string& tag, const std::string& command_tail) {
+  const std::string dir = make_temp_dir(tag);
+  auto result = run_structlab(command_tail + " --out " + dir + "/out");
+  EXPECT_EQ(result.exit_code, 0) << result.err << result.out;
+  for (const auto& entry : fs::recursive_directory_iterator(dir + "/out")) {
+    if (entry.path().extension() == ".h5") return archive::read_archive(entry.path());
+  }
+  ADD_FAILURE() << "no archive written";
+  return {};
+}
+
+archive::ArchiveSummary run_spec(const std::string& tag, const std::string& spec_text) {
+  const std::string dir = make_temp_dir(tag + "-spec");
+  const std::string spec = dir + "/spec.yaml";
+  std::ofstream(spec) << spec_text;
+  return run_and_read(tag, "run " + spec);
+}
+
+const archive::LayerRecord& layer_named(const archive::StageRecord& stage, const std::string& name) {
+  for (const auto& layer : stage.layers) {
+    if (layer.name == name) return layer;
+  }
+  throw std::runtime_error("no layer " + name + " in stage " + std::to_string(stage.index));
+}
+
+std::string small_cnn_spec(const std::string& pruner, const std::string& granularity) {
+  return R"(experiment: cnn-)" + granularity + R"(
+seeds: [2]
+dataset: {plugin: idx, limit_train: 1000, limit_test: 300}
+model: {plugin: cnn, channels: [4, 8], hidden_widths: [32]}
+training: {optimizer: adam, lr: 0.002, batch_size: 100, epochs: 1, threads: 1}
+pruning:
+  plugin: )" + pruner + R"(
+  selection: {rule: fraction, amount: 0.5, granularity: )" +
+         granularity + R"(}
+  schedule: {kind: iterative, levels: 2, retrain_epochs: 1}
+)";
+}
+
+TEST(CnnRun, ArchivesFourDimensionalMasksAndPrunesWholeKernels) {
+  const auto summary = run_spec("cnn-kernel", small_cnn_spec("magnitude_global", "kernel"));
+  ASSERT_EQ(summary.stages.size(), 3u);
+  const auto& last = summary.stages.back();
+  const auto& conv = layer_named(last, "conv_1");
+  ASSERT_EQ(conv.mask.sizes(), (Shape{8, 4, 5, 5}));
+  EXPECT_EQ(conv.weight.sizes(), (Shape{8, 4, 5, 5}));
+  EXPECT_EQ(layer_named(last, "linear_0").mask.sizes(), (Shape{32, 8, 25}));
+  EXPECT_EQ(layer_named(last, "output").mask.sizes(), (Shape{10, 32}));
+  // every kernel is kept or removed whole
+  const torch::Tensor by_kernel = conv.mask.flatten(2);
+  EXPECT_TRUE(torch::equal(by_kernel.all(2), by_kernel.any(2)));
+  // 4 + 32 conv kernels and 32 x 8 channel-to-unit groups of linear_0: 292 kernels, half of the active ones go
+  // per level (the output layer is excluded): 146, then 73
+  std::int64_t kernels_left = 0;
+  for (const char* name : {"conv_0", "conv_1", "linear_0"}) {
+    kernels_left += layer_named(last, name).mask.flatten(2).any(2).sum().item<std::int64_t>();
+  }
+  EXPECT_EQ(kernels_left, 73);
+  EXPECT_TRUE(layer_named(last, "output").mask.all().item<bool>()) << "the output layer is excluded";
+  // the archived structure is the channel graph: 4 + 8 channels and 32 hidden units
+  EXPECT_EQ(last.structure.num_vertices(), 4 + 8 + 32);
+}
+
+TEST(CnnRun, ChannelGranularityLeavesDeadChannelsCounted) {
+  const auto summary = run_spec("cnn-channel", small_cnn_spec("magnitude_layerwise", "channel"));
+  ASSERT_EQ(summary.stages.size(), 3u);
+  const auto& last = summary.stages.back();
+  // 4 + 8 + 32 hidden units; half of each layer's active ones go per level (4 -> 2 -> 1, 8 -> 4 -> 2,
+  // 32 -> 16 -> 8), each with its row and the columns it feeds
+  EXPECT_EQ(last.metrics.at("hidden_units"), 44.0);
+  EXPECT_EQ(last.metrics.at("dead_units"), 44.0 - 11.0);
+  const auto& conv0 = layer_named(last, "conv_0");
+  const torch::Tensor channel_alive = conv0.mask.flatten(1).any(1);
+  const auto& conv1 = layer_named(last, "conv_1");
+  for (std::int64_t c = 0; c < 4; ++c) {
+    if (channel_alive[c].item<bool>()) continue;
+    EXPECT_FALSE(conv1.mask.select(1, c).any().item<bool>()) << "channel " << c << " is gone but still read";
+  }
+}
+
+TEST(CnnRun, ShortenedExampleConfigLearnsAndPrunes) {
+  const auto summary = run_and_read(
+      "cnn-config", std::string("run ") + STRUCTLAB_TEST_SOURCE_DIR +
+                        "/configs/cnn-fashion.yaml --set dataset.limit_train=6000 --set dataset.limit_test=500"
+                        " --set training.epochs=1 --set pruning.schedule.levels=1 --set pruning.schedule.retrain_epochs=1");
+  ASSERT_EQ(summary.stages.size(), 2u);
+  EXPECT_GT(summary.stages[1].metrics.at("test_accuracy"), 0.55);
+  EXPECT_NEAR(summary.stages[1].metrics.at("density"), 0.7, 0.01);
+}
+
+TEST(CnnRun, ImagesOnly) {
+  const std::string dir = make_temp_dir("cnn-flat");
+  const std::string spec = dir + "/spec.yaml";
+  std::ofstream(spec) << R"(experiment: cnn-flat
+dataset: {plugin: function, train_size: 64, test_size: 16}
+model: {plugin: cnn}
+training: {epochs: 1}
+)";
+  auto result = run_structlab("run " + spec + " --out " + dir + "/out");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("[channels, height, width]"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace structlab
