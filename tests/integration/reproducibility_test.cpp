@@ -67,12 +67,13 @@ pruning: {plugin: magnitude_global, schedule: {kind: one_shot, finetune_epochs: 
 }
 
 // Trains 2000 Fashion-MNIST images for an epoch, prunes once and fine-tunes, then re-evaluates both stages.
-void expect_evaluate_exact(const std::string& tag, const std::string& model_section) {
+void expect_evaluate_exact(const std::string& tag, const std::string& model_section,
+                           const std::string& dataset_section =
+                               "dataset: {plugin: idx, limit_train: 2000, limit_test: 500}\n") {
   const std::string dir = make_temp_dir(tag);
   std::ofstream(dir + "/spec.yaml") << std::string(R"(experiment: evaluate
 seeds: [7]
-dataset: {plugin: idx, limit_train: 2000, limit_test: 500}
-)") + model_section + R"(training: {optimizer: adam, lr: 0.003, batch_size: 100, epochs: 1}
+)") + dataset_section + model_section + R"(training: {optimizer: adam, lr: 0.003, batch_size: 100, epochs: 1}
 pruning: {plugin: magnitude_global, selection: {rule: fraction, amount: 0.5}, schedule: {kind: one_shot, finetune_epochs: 1}}
 )";
   auto run = run_structlab("--threads 2 run " + dir + "/spec.yaml --out " + dir + "/out");
@@ -100,6 +101,11 @@ TEST(Reproducibility, EvaluateRecomputesADanOnTheFusedKernelExactly) {
 TEST(Reproducibility, EvaluateRecomputesACnnArchiveExactly) {
   // 4-D masks and the classifier's channel-grouped view read back into the model
   expect_evaluate_exact("evaluate-cnn", "model: {plugin: cnn, channels: [4, 8], hidden_widths: [32]}\n");
+}
+
+TEST(Reproducibility, EvaluateRecomputesAnRnnArchiveExactly) {
+  expect_evaluate_exact("evaluate-rnn", "model: {plugin: rnn, cell: gru, hidden_widths: [16]}\n",
+                        "dataset: {plugin: idx, limit_train: 500, limit_test: 200, sequence: true}\n");
 }
 
 TEST(Reproducibility, EvaluateRecomputesAnFfnArchiveExactly) {

@@ -74,6 +74,14 @@ TEST(Resume, CnnStoppedAfterAKernelPruningStep) {
                           {StopAt(StopPoint::stage_begin, 1), StopAt(StopPoint::after_step, 2, 1, 2)});
 }
 
+TEST(Resume, LstmStoppedMidEpochAfterPruning) {
+  // per-gate views of the recurrent weights, recurrent (source = target) layers
+  const std::string text = std::string("experiment: resume-lstm\nseeds: [6]\n") +
+                           "dataset: {plugin: sequence, task: sum, steps: 6, train_size: 192, test_size: 64}\n"
+                           "model: {plugin: rnn, cell: lstm, hidden_widths: [8, 6]}\n" + kAdam + kIterative;
+  expect_resume_identical("resume-lstm", text, {StopAt(StopPoint::after_step, 1, 1, 3)});
+}
+
 // A hook that waits once, so a one-second checkpoint interval passes, and keeps a copy of the checkpoint the
 // engine then writes: what a SIGKILL would have left behind.
 class KeepPeriodicCheckpoint : public train::TrainingHook {

@@ -57,7 +57,10 @@ class IdxDataset : public structlab::plugin::Dataset {
          optional_param("validation_fraction", 0.0,
                         "fraction of the training samples held out for validation, seeded (0: none)"),
          optional_param("limit_train", std::int64_t{0}, "use only the first N training samples (0: all)"),
-         optional_param("limit_test", std::int64_t{0}, "use only the first N test samples (0: all)")}};
+         optional_param("limit_test", std::int64_t{0}, "use only the first N test samples (0: all)"),
+         optional_param("sequence", false,
+                        "give each image as a sequence read row by row: [rows, columns] (28 steps of 28 features for "
+                        "Fashion-MNIST), for recurrent models; false: [1, rows, columns]")}};
   }
 
   explicit IdxDataset(const Params& params)
@@ -72,7 +75,8 @@ class IdxDataset : public structlab::plugin::Dataset {
         std_(params.get_double("std")),
         validation_fraction_(params.get_double("validation_fraction")),
         limit_train_(params.get_int("limit_train")),
-        limit_test_(params.get_int("limit_test")) {
+        limit_test_(params.get_int("limit_test")),
+        sequence_(params.get_bool("sequence")) {
     if (num_classes_ < 0) params.fail("num_classes", "must be positive, or 0 for the largest label + 1");
     if (!normalize_ && mean_ != kFromTrainingSet) params.fail("mean", "is only used with normalize: true");
     if (!normalize_ && std_ != kFromTrainingSet) params.fail("std", "is only used with normalize: true");
@@ -139,6 +143,15 @@ class IdxDataset : public structlab::plugin::Dataset {
       description << ", normalized with mean " << mean << " and std " << std;
     }
     bundle.input_shape = {1, train_files.images.dims[1], train_files.images.dims[2]};
+    if (sequence_) {
+      // row r of an image is step r: [N, 1, rows, columns] -> [N, rows, columns]
+      bundle.input_shape = {train_files.images.dims[1], train_files.images.dims[2]};
+      for (DataSplit* split : {&bundle.train, &bundle.validation, &bundle.test}) {
+        if (split->size() > 0) split->inputs = split->inputs.squeeze(1);
+      }
+      description << ", read row by row as sequences of " << train_files.images.dims[1] << " steps of "
+                  << train_files.images.dims[2] << " features";
+    }
     bundle.num_outputs = num_classes;
     bundle.task = structlab::plugin::Task::classification;
     bundle.description = description.str();
@@ -224,6 +237,7 @@ class IdxDataset : public structlab::plugin::Dataset {
   double validation_fraction_;
   std::int64_t limit_train_;
   std::int64_t limit_test_;
+  bool sequence_;
 };
 
 }  // namespace

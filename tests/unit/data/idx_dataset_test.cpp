@@ -96,6 +96,21 @@ TEST(IdxDataset, LoadsImagesScaledToUnitIntervalAndLabels) {
   EXPECT_NE(bundle.description.find(data.dir.path().string()), std::string::npos) << bundle.description;
 }
 
+TEST(IdxDataset, SequenceGivesEachImageRowByRow) {
+  IdxFixture data(5, 2);
+  Params params = data.params();
+  params.set("sequence", true);
+  DatasetBundle bundle = load(params);
+  EXPECT_EQ(bundle.input_shape, (std::vector<std::int64_t>{3, 2}));
+  EXPECT_EQ(bundle.train.inputs.sizes(), (std::vector<std::int64_t>{5, 3, 2}));
+  EXPECT_EQ(bundle.test.inputs.sizes(), (std::vector<std::int64_t>{2, 3, 2}));
+  // step 2 of image 3 is its third row
+  EXPECT_FLOAT_EQ(bundle.train.inputs[3][2][1].item<float>(), 3.0f / 255.0f);
+  EXPECT_TRUE(torch::equal(bundle.train.inputs, load(data.params()).train.inputs.squeeze(1)));
+  EXPECT_NE(bundle.description.find("row by row as sequences of 3 steps of 2 features"), std::string::npos)
+      << bundle.description;
+}
+
 TEST(IdxDataset, NumClassesZeroTakesTheLargestLabel) {
   IdxFixture data(5, 2);
   Params params = data.params();

@@ -1,5 +1,4 @@
-// `pruning.selection.granularity`: weight scores grouped into whole kernels or whole channels, on a masked CNN;
-// and every built-in pruner on a CNN's 4-D masks.
+// `pruning.selection.granularity`: weight scores grouped into whole kernels or whole channels, on a masked CNN.
 
 #include <gtest/gtest.h>
 
@@ -7,7 +6,6 @@
 #include "structlab/nn/masked_cnn.hpp"
 #include "structlab/prune/selection.hpp"
 #include "unit/nn/test_structures.hpp"
-#include "unit/prune/pruner_plugins.hpp"
 #include "unit/prune/tiny_model.hpp"
 
 namespace structlab::prune {
@@ -176,32 +174,6 @@ TEST(Granularity, RefusedWhereItCannotApply) {
     apply_selection(*model, flat, PruningGranularity::weight, SelectionScope::global, by("weight", 1));
   });
   EXPECT_NE(wrong_shape.find("expected [2, 1, 3, 3]"), std::string::npos) << wrong_shape;
-}
-
-// Every built-in strategy scores a CNN's 4-D and 3-D masked layers and a step prunes some of them.
-TEST(PrunersOnACnn, EveryBuiltInStrategyPrunesConvolutionalLayers) {
-  for (const char* name : {"magnitude_global", "magnitude_layerwise", "magnitude_std", "random", "obd", "taylor",
-                           "neuron", "snip", "grasp", "synflow"}) {
-    torch::manual_seed(9);
-    nn::MaskedCNN model(nn::MaskedCNNOptions({1, 8, 8}, 3).channels({3, 4}).kernel_sizes({3, 3}).paddings({1, 1})
-                            .hidden_widths({5}));
-    const torch::Tensor inputs = torch::randn({4, 6, 1, 8, 8});
-    const torch::Tensor targets = torch::randint(3, {4, 6});
-    testing::LambdaContext context(
-        1, 4,
-        [&](nn::MaskedModel& m, std::int64_t batch) {
-          return torch::cross_entropy_loss(m.forward(inputs[batch]), targets[batch]);
-        },
-        {1, 8, 8});
-    const auto strategy = testing::make_pruner(name);
-    SelectionOptions selection = rule("fraction", 0.3);
-    PruneReport report;
-    ASSERT_NO_THROW(report = prune_step(*model, *strategy, context, selection)) << name;
-    EXPECT_GT(report.pruned(), 0) << name;
-    EXPECT_GT(report.layers[0].pruned() + report.layers[1].pruned(), 0) << name << ": a conv layer lost weights";
-    EXPECT_EQ(model->masked_layers()[1].mask.sizes(), (std::vector<std::int64_t>{4, 3, 3, 3})) << name;
-    EXPECT_NO_THROW(model->forward(inputs[0])) << name;
-  }
 }
 
 }  // namespace
