@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev libboost-dev libboost-graph-dev libhdf5-dev zlib1g-dev
   libgtest-dev libcli11-dev nlohmann-json3-dev libfmt-dev libeigen3-dev
   dataset-fashion-mnist hdf5-tools
-  python3-h5py python3-numpy
+  python3-h5py python3-numpy python3-torch
   clang libclang-rt-14-dev
   python3-pandas libjs-chart.js graphviz chromium
   munge slurmctld slurmd slurm-client

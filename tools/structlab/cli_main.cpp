@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   structlab::cli::add_plugins_command(app, global, selected);
   structlab::cli::add_validate_command(app, global, selected);
   structlab::cli::add_graph_command(app, global, selected);
+  structlab::cli::add_extract_command(app, global, selected);
   structlab::cli::add_inspect_command(app, global, selected);
   structlab::cli::add_run_command(app, global, selected);
   structlab::cli::add_status_command(app, global, selected);

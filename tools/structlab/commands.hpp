@@ -33,6 +33,9 @@ void add_validate_command(CLI::App& app, const GlobalOptions& global, CommandRun
 /// `structlab graph GENERATOR [key=value ...] [--seed S] [--orient O] [--metrics] [--metrics-mode M]
 /// [--path-samples N] [--format F] [-o FILE]`, and `structlab graph sample SPEC [--set k=v] [--json]`.
 void add_graph_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
+/// `structlab extract MODEL.pt [--input-shape 1,28,28] [--threshold T] [--metrics] [--metrics-mode M]
+/// [--path-samples N] [--format F] [-o FILE]`: the neuron and channel graph of a TorchScript model.
+void add_extract_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab inspect RUN.h5 [--json]`: a run archive's spec summary, structure, stages and history.
 void add_inspect_command(CLI::App& app, const GlobalOptions& global, CommandRunner& selected);
 /// `structlab evaluate RUN.h5 [--stage NN] [--json]`: recompute archived stages' test metrics; exit 4 when
