@@ -121,5 +121,41 @@ TEST_F(PythonArchive, H5pySeesWhatStructlabWrote) {
   }
 }
 
+// A CNN's 4-D kernel masks and 3-D classifier mask, bit-packed along their last axis, unpack in NumPy to the
+// masks structlab reads.
+TEST(PythonArchiveOfACnn, H5pyUnpacksKernelMasks) {
+  auto probe = run_process(std::string(kPython) + " -c 'import h5py, numpy'");
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  const std::string dir = make_temp_dir("python-cnn-archive");
+  std::ofstream(dir + "/spec.yaml") << R"(experiment: cnn-from-python
+seeds: [4]
+dataset: {plugin: idx, limit_train: 200, limit_test: 50}
+model: {plugin: cnn, channels: [3, 5], hidden_widths: [7]}
+training: {optimizer: adam, lr: 0.01, batch_size: 50, epochs: 1, threads: 1}
+pruning: {plugin: magnitude_global, selection: {rule: fraction, amount: 0.5, granularity: kernel}, schedule: {kind: one_shot}}
+)";
+  auto run = run_structlab("run " + dir + "/spec.yaml --out " + dir + "/out");
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  std::string archive;
+  for (const auto& entry : fs::recursive_directory_iterator(dir + "/out")) {
+    if (entry.path().extension() == ".h5") archive = entry.path().string();
+  }
+  auto result = run_process(std::string(kPython) +
+                            " " STRUCTLAB_TEST_SOURCE_DIR "/tests/integration/archive_from_python.py " + archive);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto found = nlohmann::json::parse(result.out);
+  const auto summary = archive::read_archive(archive);
+  const auto& pruned = summary.stages.at(1);
+  const auto& seen = found["stages"]["01"]["layers"];
+  for (const auto& layer : pruned.layers) {
+    const auto shape = std::vector<std::int64_t>(layer.mask.sizes().begin(), layer.mask.sizes().end());
+    EXPECT_EQ(seen[layer.name]["mask_shape"], shape) << layer.name;
+    EXPECT_EQ(seen[layer.name]["active"], layer.mask.sum().item<std::int64_t>()) << layer.name;
+    EXPECT_EQ(seen[layer.name]["masked_out_abs_sum"], 0.0) << layer.name;
+  }
+  EXPECT_EQ(seen["conv_1"]["mask_shape"], (std::vector<std::int64_t>{5, 3, 5, 5}));
+  EXPECT_LT(seen["conv_1"]["active"].get<std::int64_t>(), 5 * 3 * 25);
+}
+
 }  // namespace
 }  // namespace structlab
