@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "structlab/archive/run_archive.hpp"
+#include "structlab/prune/layer_density.hpp"
 #include "support/run_process.hpp"
 
 namespace structlab {
@@ -95,6 +96,30 @@ TEST(CnnRun, ChannelGranularityLeavesDeadChannelsCounted) {
     if (channel_alive[c].item<bool>()) continue;
     EXPECT_FALSE(conv1.mask.select(1, c).any().item<bool>()) << "channel " << c << " is gone but still read";
   }
+}
+
+// RigL from ERK densities: the first classifier layer is a 32 x 200 matrix for fan-in and fan-out, not the
+// [32, 8, 25] view its masked layer shows; every layer keeps its count while it rewires.
+TEST(CnnRun, DynamicSparseTrainingStartsFromTheErkDensitiesOfTheRealShapes) {
+  const auto summary = run_spec("cnn-rigl", R"(experiment: cnn-rigl
+seeds: [5]
+dataset: {plugin: idx, limit_train: 600, limit_test: 200}
+model: {plugin: cnn, channels: [4, 8], hidden_widths: [32]}
+training: {optimizer: adam, lr: 0.002, batch_size: 100, epochs: 2, threads: 1}
+pruning:
+  plugin: magnitude_layerwise
+  grow: {plugin: gradient}
+  schedule: {kind: dynamic, density: 0.1, distribution: erk, update_every: 2}
+)");
+  ASSERT_FALSE(summary.stages.empty());
+  const std::vector<std::int64_t> counts = prune::layer_active_counts(
+      {{4, 1, 5, 5}, {8, 4, 5, 5}, {32, 200}}, 0.1, prune::DensityDistribution::erk);
+  const auto& last = summary.stages.back();
+  const std::vector<std::string> names{"conv_0", "conv_1", "linear_0"};
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    EXPECT_EQ(layer_named(last, names[i]).mask.sum().item<std::int64_t>(), counts[i]) << names[i];
+  }
+  EXPECT_TRUE(layer_named(last, "output").mask.all().item<bool>());
 }
 
 TEST(CnnRun, ShortenedExampleConfigLearnsAndPrunes) {

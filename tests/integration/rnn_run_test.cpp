@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -52,6 +53,10 @@ pruning:
   EXPECT_EQ(pruned.layers[3].target_layer, 0);
   // h(t-1) and h(t): 32 vertices; the hidden-to-hidden edges alone, as the input and output are left out
   EXPECT_EQ(pruned.structure.num_vertices(), 32);
+  // an edge wherever any of the three gates keeps a hidden-to-hidden weight
+  const torch::Tensor any_gate =
+      pruned.layers[3].mask.logical_or(pruned.layers[4].mask).logical_or(pruned.layers[5].mask);
+  EXPECT_EQ(pruned.structure.num_edges(), any_gate.sum().item<std::int64_t>());
   EXPECT_LT(pruned.structure.num_edges(), 16 * 16);
   EXPECT_NEAR(pruned.metrics.at("density"), (0.5 * (3 * 16 * 44) + 160) / (3 * 16 * 44 + 160), 0.002);
   EXPECT_EQ(pruned.metrics.at("hidden_units"), 16.0);
@@ -68,6 +73,27 @@ training: {optimizer: adam, lr: 0.01, batch_size: 50, epochs: 15, threads: 1}
   ASSERT_EQ(summary.stages.size(), 1u);
   // starts are uniform on 1..10: predicting their mean leaves a squared error of (10^2 - 1) / 12 = 8.25
   EXPECT_LT(summary.stages[0].metrics.at("test_loss"), 1.0);
+}
+
+TEST(RnnRun, SnipAtInitialisationPrunesTheGatesToTheDensity) {
+  const auto summary = run_spec("rnn-snip", R"(experiment: rnn-snip
+seeds: [2]
+dataset: {plugin: sequence, task: sum, steps: 8, train_size: 300, test_size: 60}
+model: {plugin: rnn, cell: lstm, hidden_widths: [12]}
+training: {optimizer: adam, lr: 0.01, batch_size: 30, epochs: 1, threads: 1}
+pruning:
+  plugin: snip
+  schedule: {kind: at_init, density: 0.2}
+)");
+  ASSERT_FALSE(summary.stages.empty());
+  std::int64_t active = 0, total = 0;
+  for (const auto& layer : summary.stages.back().layers) {
+    if (layer.name == "output") continue;
+    active += layer.mask.sum().item<std::int64_t>();
+    total += layer.mask.numel();
+  }
+  EXPECT_EQ(total, 4 * 12 * (1 + 12));
+  EXPECT_EQ(active, static_cast<std::int64_t>(std::lround(0.2 * static_cast<double>(total))));
 }
 
 TEST(RnnRun, ImagesNeedTheSequenceOption) {

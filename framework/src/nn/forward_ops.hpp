@@ -11,11 +11,13 @@ enum class OpRole {
   convolution,  ///< aten::conv2d, aten::_convolution: a Conv2d layer
   elementwise,  ///< activations, dropout, normalisation, pooling, arithmetic, copies: the units of all its
                 ///< tensor inputs, combined slot by slot (an addition's operands both feed what follows)
-  flatten,      ///< aten::flatten, aten::squeeze: channels become flattened channels
+  flatten,      ///< aten::flatten (to the last dimension), aten::squeeze: channels become flattened channels
   unflatten,    ///< aten::unsqueeze: features become channels
-  reshape,      ///< aten::view, aten::reshape: flatten or unflatten, by the number of sizes given
+  reshape,      ///< aten::view, aten::reshape: flatten or unflatten, by the number of sizes given (features
+                ///< viewed as [batch, C, H, W]: each channel's H*W features in one slot)
   concatenate,  ///< aten::cat, aten::concat: the parts one after the other
-  reduce,       ///< aten::mean, aten::sum, aten::amax: over spatial dimensions only (global pooling)
+  reduce,       ///< aten::mean, aten::sum, aten::amax: over spatial dimensions only, all of them unless
+                ///< keepdim (global pooling)
   shape_query,  ///< aten::size, aten::dim, ...: reads a tensor's shape, carries no units
   pack,         ///< prim::ListConstruct, prim::TupleConstruct: a list or tuple of tensors
   unpack,       ///< prim::ListUnpack, prim::TupleUnpack: a list's or tuple's elements

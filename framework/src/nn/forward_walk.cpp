@@ -58,6 +58,48 @@ std::optional<std::size_t> size_count(const Value* sizes) {
   return std::nullopt;
 }
 
+/// The sizes a view/reshape is given, each one known when it is a constant; nullopt when the list is not shown.
+std::optional<std::vector<std::optional<std::int64_t>>> size_items(const Value* sizes) {
+  std::vector<std::optional<std::int64_t>> items;
+  if (auto constant = constant_ints(sizes)) {
+    for (std::int64_t size : *constant) items.emplace_back(size);
+    return items;
+  }
+  if (sizes->node()->kind() != c10::prim::ListConstruct) return std::nullopt;
+  for (const Value* item : sizes->node()->inputs()) items.push_back(constant_int(item));
+  return items;
+}
+
+/// The channel count C of a view/reshape of \p total values per sample to \p sizes [batch, C, ...]: C when it
+/// is a positive constant, else total divided by the other sizes when those are constants (x.view(B, -1, 4, 4));
+/// nullopt when the graph does not show it.
+std::optional<std::int64_t> image_channels(const Value* sizes, std::int64_t total) {
+  auto items = size_items(sizes);
+  if (!items || items->size() < 3) return std::nullopt;
+  if ((*items)[1] && *(*items)[1] > 0) return (*items)[1];
+  std::int64_t rest = 1;
+  for (std::size_t i = 2; i < items->size(); ++i) {
+    if (!(*items)[i] || *(*items)[i] < 1) return std::nullopt;
+    rest *= *(*items)[i];
+  }
+  if (total % rest != 0) return std::nullopt;
+  return total / rest;
+}
+
+/// The number of dimensions of \p value when its type records it (a loaded graph mostly does not).
+std::optional<std::int64_t> rank_of(const Value* value) {
+  auto type = value->type()->cast<c10::TensorType>();
+  if (!type || !type->dim()) return std::nullopt;
+  return static_cast<std::int64_t>(*type->dim());
+}
+
+/// "[2, 3]" for a list of dimensions.
+std::string dims_text(const std::vector<std::int64_t>& dims) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < dims.size(); ++i) text += (i ? ", " : "") + std::to_string(dims[i]);
+  return text + "]";
+}
+
 bool is_tensor(const Value* value) { return value->type()->kind() == c10::TypeKind::TensorType; }
 
 /// "features.0" for the attribute path features.0.weight; "weight" for a weight on the model itself.
@@ -145,8 +187,8 @@ class Walker {
   ModelError unsupported(const std::string& op) const {
     return ModelError(where(op) + " is on the data path, and graph extraction does not follow it; it follows "
                                   "Linear and Conv2d layers through activations, dropout, normalisation, pooling, "
-                                  "elementwise arithmetic (an addition is a skip connection), flatten/view/reshape, "
-                                  "spatial mean/sum and cat on dim 1");
+                                  "elementwise arithmetic (an addition is a skip connection), flatten (to the last "
+                                  "dimension)/view/reshape, mean/sum over all spatial dimensions and cat on dim 1");
   }
 
   // --- feeds --------------------------------------------------------------------------------------------
@@ -215,14 +257,35 @@ class Walker {
 
   void visit_flatten(const Node* node, const std::string& op) {
     const UnitFeed& in = required(node->input(0), op);
+    // squeeze: [batch, C, 1, 1] -> [batch, C]
+    if (op != "aten::flatten") return set(node->output(0), flattened(in));
     std::optional<std::int64_t> start;
-    if (op == "aten::flatten" && node->inputs().size() >= 2) start = constant_int(node->input(1));
+    if (node->inputs().size() >= 2) start = constant_int(node->input(1));
     if (start && *start == 0) {
       throw ModelError(where(op) + " flattens the batch dimension (start_dim 0); expected torch.flatten(x, 1)");
     }
     // flatten(x, 2) and later keep the channels where they are
     const bool keeps_channels = start && (*start >= 2 || *start == -1 || *start == -2);
-    set(node->output(0), keeps_channels ? in : flattened(in));
+    if (keeps_channels) return set(node->output(0), in);
+    auto end = node->inputs().size() >= 3 ? constant_int(node->input(2)) : std::optional<std::int64_t>(-1);
+    if (start && end && *end == *start) return set(node->output(0), in);  // flatten(x, 1, 1): nothing changes
+    if (!flattens_to_the_end(node, end)) {
+      throw ModelError(where(op) + " flattens dimensions " + (start ? std::to_string(*start) : std::string("?")) +
+                       " to " + (end ? std::to_string(*end) : std::string("(not a constant)")) + " of " +
+                       describe(in) + ", not to the last dimension as far as the graph shows (a partial flatten "
+                       "such as torch.flatten(x, 1, 2) leaves dimensions after it that a Linear would read instead "
+                       "of the units); expected torch.flatten(x, 1) (end_dim -1), which puts all channels, height "
+                       "and width into features");
+    }
+    set(node->output(0), flattened(in));
+  }
+
+  /// True when the flatten \p node with end_dim \p end reaches the last dimension of its input.
+  static bool flattens_to_the_end(const Node* node, std::optional<std::int64_t> end) {
+    if (!end) return false;
+    if (*end == -1) return true;
+    auto rank = rank_of(node->input(0));
+    return rank && *end == *rank - 1;
   }
 
   void visit_reshape(const Node* node, const std::string& op) {
@@ -233,12 +296,31 @@ class Walker {
                        " dimension(s), mixing the batch with the units; expected x.view(x.size(0), -1) or a "
                        "shape [batch, channels, ...]");
     }
-    if (count && *count >= 3) {  // [batch, C, 1, 1]: channels again
-      UnitFeed out = in;
-      out.layout = FeedLayout::channels;
-      return set(node->output(0), out);
-    }
+    if (count && *count >= 3) return set(node->output(0), reshaped_to_image(node, in, op));
     set(node->output(0), flattened(in));  // [batch, -1]
+  }
+
+  /// \p in after the view/reshape \p node to [batch, C, ...]: channels again; features are grouped, channel c
+  /// holding features c*n .. (c+1)*n - 1 (n = features / C), as the view lays them out.
+  UnitFeed reshaped_to_image(const Node* node, const UnitFeed& in, const std::string& op) const {
+    UnitFeed out = in;
+    out.layout = FeedLayout::channels;
+    if (in.model_input || in.layout == FeedLayout::channels) return out;
+    const auto slots = static_cast<std::int64_t>(in.slots.size());
+    const auto channels = image_channels(node->input(1), slots);
+    if (in.layout == FeedLayout::flattened) {
+      if (!channels || *channels == slots) return out;  // the same channels back
+      throw ModelError(where(op) + " reshapes " + describe(in) + " into " + std::to_string(*channels) +
+                       " channels, regrouping the channels' values; expected the same " + std::to_string(slots) +
+                       " channels back (x.view(x.size(0), " + std::to_string(slots) + ", height, width))");
+    }
+    if (!channels || slots % *channels != 0) {
+      throw ModelError(where(op) + " reshapes " + describe(in) + " into an image whose channel count " +
+                       (channels ? std::to_string(*channels) + " does not divide them"
+                                 : std::string("the graph does not show as a constant")) +
+                       "; expected x.view(x.size(0), C, height, width) with a constant C dividing the features");
+    }
+    return grouped(in, *channels);
   }
 
   void visit_concatenate(const Node* node, const std::string& op) {
@@ -276,11 +358,29 @@ class Walker {
                        "dimensions of a convolution output (global pooling, x.mean([2, 3]))");
     }
     UnitFeed out = reaching;
-    if (!constant_bool(node->input(2)).value_or(false)) {
-      // [batch, C]: features; a pending model input stays pending, flattened (a Linear reads it as C x 1)
-      out.layout = out.model_input ? FeedLayout::flattened : FeedLayout::features;
+    if (constant_bool(node->input(2)).value_or(false)) return set(node->output(0), out);  // keepdim: channels
+    const auto known_rank = rank_of(node->input(0));
+    const std::int64_t rank = known_rank.value_or(4);  // unknown: a Conv2d output, [batch, C, H, W]
+    if (!reduces_all_spatial(*dims, rank)) {
+      const std::string of = known_rank ? std::to_string(rank) + " dimensions"
+                                        : std::string("[batch, channels, height, width], the graph not showing the rank");
+      throw ModelError(where(op) + " reduces " + describe(reaching) + " over dims " + dims_text(*dims) +
+                       " only (of " + of + "), without keepdim, so a spatial dimension stays last and a Linear "
+                       "would read it instead of the channels; expected every spatial dimension reduced (global "
+                       "pooling, x.mean([2, 3]) on a Conv2d output) or keepdim=True");
     }
+    // [batch, C]: features; a pending model input stays pending, flattened (a Linear reads it as C x 1)
+    out.layout = out.model_input ? FeedLayout::flattened : FeedLayout::features;
     set(node->output(0), out);
+  }
+
+  /// True when \p dims name every dimension after the channels of a tensor of \p rank dimensions.
+  static bool reduces_all_spatial(const std::vector<std::int64_t>& dims, std::int64_t rank) {
+    for (std::int64_t axis = 2; axis < rank; ++axis) {
+      auto names_axis = [&](std::int64_t d) { return (d < 0 ? d + rank : d) == axis; };
+      if (std::none_of(dims.begin(), dims.end(), names_axis)) return false;
+    }
+    return true;
   }
 
   void visit_unpack(const Node* node, const std::string& op) {

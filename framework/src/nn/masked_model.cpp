@@ -61,6 +61,14 @@ std::int64_t MaskedLayerRef::kernel_numel() const {
   return pairs == 0 ? 0 : weight.numel() / pairs;
 }
 
+std::vector<std::int64_t> MaskedLayerRef::fan_shape() const {
+  if (weight.is_view()) {
+    const torch::Tensor owner = detail::owner_of(weight);
+    if (owner.dim() >= 2 && owner.numel() == weight.numel()) return owner.sizes().vec();
+  }
+  return weight.sizes().vec();
+}
+
 torch::Tensor MaskedLayerRef::connections() const {
   if (mask.dim() == 2) return mask;
   return mask.flatten(2).any(/*dim=*/2);

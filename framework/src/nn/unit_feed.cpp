@@ -45,6 +45,18 @@ UnitFeed unflattened(UnitFeed feed) {
   return feed;
 }
 
+UnitFeed grouped(const UnitFeed& feed, std::int64_t channels) {
+  UnitFeed out;
+  out.layout = FeedLayout::channels;
+  const std::size_t per_channel = feed.slots.size() / static_cast<std::size_t>(channels);
+  for (std::size_t c = 0; c < static_cast<std::size_t>(channels); ++c) {
+    std::vector<graph::VertexId> sources;
+    for (std::size_t k = c * per_channel; k < (c + 1) * per_channel; ++k) sources = merged(sources, feed.slots[k]);
+    out.slots.push_back(std::move(sources));
+  }
+  return out;
+}
+
 std::string describe(const UnitFeed& feed) {
   if (feed.model_input) return feed.layout == FeedLayout::flattened ? "the flattened model input" : "the model input";
   return std::to_string(feed.slots.size()) + " " + to_string(feed.layout);

@@ -40,6 +40,11 @@ UnitFeed flattened(UnitFeed feed);
 /// \p feed after a view/reshape to [batch, C, 1, ...]: features become channels, the other layouts stay.
 UnitFeed unflattened(UnitFeed feed);
 
+/// \p feed's features after a view/reshape to [batch, channels, ...]: channel c depends on what features
+/// c*n .. (c+1)*n - 1 depend on (n = features / channels), as a contiguous view lays them out. \p feed must be
+/// features whose count \p channels divides.
+UnitFeed grouped(const UnitFeed& feed, std::int64_t channels);
+
 /// The elementwise combination of \p a and \p b (x + y, x * y, ...): slot i depends on what slot i of
 /// either depends on. Both need the same layout and slot count, except that features combine with channels
 /// of the same count into channels (a [batch, C] tensor viewed as [batch, C, 1, 1]) and a single slot

@@ -131,9 +131,9 @@ std::vector<RankingGroup> weight_groups(const std::vector<nn::MaskedLayerRef>& l
 // The mean of the active entries' scores along dim 1 of [groups, entries] views; +inf for a group without any
 // (never chosen: a unit whose rows are all inactive in one layer is ranked by its other layers).
 torch::Tensor mean_of_active(const torch::Tensor& scores, const torch::Tensor& mask) {
-  const torch::Tensor active = mask.to(torch::kDouble);
-  const torch::Tensor count = active.sum(/*dim=*/1);
-  const torch::Tensor mean = scores.mul(active).sum(/*dim=*/1).div(count.clamp_min(1.0));
+  const torch::Tensor count = mask.to(torch::kDouble).sum(/*dim=*/1);
+  // inactive positions are ignored whatever they hold (a score of inf or NaN there must not leak in)
+  const torch::Tensor mean = scores.masked_fill(mask.logical_not(), 0.0).sum(/*dim=*/1).div(count.clamp_min(1.0));
   return torch::where(count > 0, mean, torch::full_like(mean, std::numeric_limits<double>::infinity())).contiguous();
 }
 

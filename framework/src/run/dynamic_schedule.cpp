@@ -105,7 +105,7 @@ class DynamicSchedule : public Schedule {
       const std::vector<bool> excluded = prune::excluded_layers(model, run_.pruning->selection);
       std::vector<std::vector<std::int64_t>> shapes;
       for (std::size_t l = 0; l < layers.size(); ++l) {
-        if (!excluded[l]) shapes.push_back(layers[l].weight.sizes().vec());
+        if (!excluded[l]) shapes.push_back(layers[l].fan_shape());
       }
       const std::vector<std::int64_t> counts = prune::layer_active_counts(
           shapes, schedule.density, prune::parse_density_distribution(schedule.distribution));

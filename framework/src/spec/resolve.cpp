@@ -124,7 +124,7 @@ ResolvedSections resolve_sections(const SpecDocument& document, PluginChecker& p
     const std::string& name = std::get<std::string>(pruning->second.plugin_name->value);
     if (kind == "gradual" || kind == "dynamic" || kind == "at_init") {
       problems.add(where, "pruning.selection.rule",
-                   fmt::format("n_m goes with one_shot or iterative schedules; a {} schedule prunes to its own "
+                   fmt::format("n_m goes with one_shot or iterative schedules; the {} schedule prunes to its own "
                                "density targets",
                                kind));
     } else if (plugins.pruner_granularity(name, pruning->second.plugin->params) != plugin::PruningGranularity::weight ||
@@ -145,7 +145,7 @@ ResolvedSections resolve_sections(const SpecDocument& document, PluginChecker& p
     const std::string& name = std::get<std::string>(pruning->second.plugin_name->value);
     if (kind == "gradual" || kind == "dynamic" || kind == "at_init") {
       problems.add(where, "pruning.selection.granularity",
-                   fmt::format("kernel and channel granularity go with one_shot or iterative schedules; a {} "
+                   fmt::format("kernel and channel granularity go with one_shot or iterative schedules; the {} "
                                "schedule prunes single weights to its own density targets",
                                kind));
     } else if (plugins.pruner_granularity(name, pruning->second.plugin->params) != plugin::PruningGranularity::weight) {

@@ -1,6 +1,7 @@
 // Graph extraction from TorchScript models saved by Debian's python3-torch (an MLP, a small CNN, an MLP with a
-// skip connection, branches joined by cat; scripted and traced): the exact edges computed in Python from the
-// weights, the threshold, and the errors on missing, foreign, unfollowable or refusing models.
+// skip connection, branches joined by cat, features viewed as an image; scripted and traced): the exact edges
+// computed in Python from the weights, the threshold, and the errors on missing, foreign, unfollowable
+// (a partial flatten, a mean over one spatial dimension) or refusing models.
 
 #include <gtest/gtest.h>
 
@@ -80,7 +81,7 @@ TEST_F(ExtractGraph, FindsExactlyTheEdgesPythonComputedFromTheWeights) {
 
 TEST_F(ExtractGraph, ScriptedAndTracedModelsGiveTheSameGraph) {
   // torch.jit.trace leaves a prim::CallMethod per submodule, which the extraction inlines
-  for (const char* model_name : {"mlp", "cnn", "skip"}) {
+  for (const char* model_name : {"mlp", "cnn", "skip", "view_to_image"}) {
     const std::string name = model_name;
     EXPECT_EQ(extract_graph(model(name + "_script")), extract_graph(model(name + "_trace"))) << name;
   }
@@ -128,6 +129,10 @@ TEST_F(ExtractGraph, AFileThatIsNotTorchScriptIsADataError) {
   const std::string state_dict = models().dir + "/state_dict.pt";
   message = error_of<DataError>(state_dict);
   EXPECT_NE(message.find(state_dict + ": not a TorchScript model"), std::string::npos) << message;
+  // README promises the hint: how to save TorchScript instead, and that a state dict is not it
+  EXPECT_NE(message.find("torch.jit.script(model).save(path)"), std::string::npos) << message;
+  EXPECT_NE(message.find("torch.jit.trace(model, example).save(path)"), std::string::npos) << message;
+  EXPECT_NE(message.find("not a state dict saved with torch.save"), std::string::npos) << message;
 }
 
 TEST_F(ExtractGraph, AWrongInputShapeIsAModelErrorWithPyTorchsReason) {
@@ -162,6 +167,43 @@ TEST_F(ExtractGraph, AnOperationItDoesNotFollowIsAModelErrorNamingIt) {
   const std::string message = error_of<ModelError>(model("matmul"));
   EXPECT_NE(message.find("aten::matmul"), std::string::npos) << message;
   EXPECT_NE(message.find("after layer 'fc'"), std::string::npos) << message;
+}
+
+TEST_F(ExtractGraph, FeaturesViewedAsAnImageGiveEachChannelItsFeatures) {
+  // fc's 16 features viewed as [B, 4, 2, 2]: conv reads 4 channels, channel c holding fc's units 4c .. 4c + 3
+  const ExtractedGraph extracted = extract_model_graph(model("view_to_image_script"));
+  ASSERT_EQ(extracted.layers.size(), 3u);
+  EXPECT_EQ(extracted.layers[1].name, "conv");
+  EXPECT_EQ(extracted.layers[1].in_units, 4);
+  const std::int64_t fc = extracted.layers[0].first_vertex, conv = extracted.layers[1].first_vertex;
+  // save_torchscript_models.py keeps every conv kernel from channel 2 (fc's units 8..11, which have no input)
+  for (std::int64_t unit = 8; unit < 12; ++unit) {
+    EXPECT_EQ(extracted.graph.in_degree(fc + unit), 0) << unit;
+    for (std::int64_t o = 0; o < 3; ++o) EXPECT_TRUE(extracted.graph.has_edge(fc + unit, conv + o)) << unit;
+  }
+}
+
+TEST_F(ExtractGraph, APartialFlattenIsAModelErrorNamingIt) {
+  // flatten(x, 1, 2) leaves W last; with W a multiple of the channels a Linear over W once passed for one
+  // over flattened channels
+  for (const char* name : {"partial_flatten_script", "partial_flatten_trace"}) {
+    const std::string message = error_of<ModelError>(model(name));
+    EXPECT_NE(message.find("aten::flatten (after layer 'conv')"), std::string::npos) << message;
+    EXPECT_NE(message.find("flattens dimensions 1 to 2 of 2 channels, not to the last"), std::string::npos)
+        << message;
+    EXPECT_NE(message.find("expected torch.flatten(x, 1) (end_dim -1)"), std::string::npos) << message;
+  }
+}
+
+TEST_F(ExtractGraph, AMeanOverOneSpatialDimensionIsAModelErrorNamingIt) {
+  // x.mean(2) leaves W last; with W equal to the channels a Linear over W once passed for one over channels
+  for (const char* name : {"one_axis_mean_script", "one_axis_mean_trace"}) {
+    const std::string message = error_of<ModelError>(model(name));
+    EXPECT_NE(message.find("aten::mean (after layer 'conv')"), std::string::npos) << message;
+    EXPECT_NE(message.find("reduces 4 channels over dims [2] only"), std::string::npos) << message;
+    EXPECT_NE(message.find("without keepdim"), std::string::npos) << message;
+    EXPECT_NE(message.find("expected every spatial dimension reduced"), std::string::npos) << message;
+  }
 }
 
 }  // namespace

@@ -100,6 +100,14 @@ TEST(MaskedCNN, MaskedLayersAreKernelsThenChannelGroupedClassifier) {
   EXPECT_EQ(layers[3].kernel_numel(), 1);
 }
 
+TEST(MaskedCNN, FanShapesAreTheLayersOwnShapes) {
+  auto model = lenet();
+  const auto layers = model->masked_layers();
+  EXPECT_EQ(layers[0].fan_shape(), (Shape{6, 1, 5, 5}));
+  EXPECT_EQ(layers[2].fan_shape(), (Shape{120, 400})) << "the view's matrix, not [120, 16, 25]";
+  EXPECT_EQ(layers[3].fan_shape(), (Shape{84, 120}));
+}
+
 TEST(MaskedCNN, ClassifierViewSharesTheLinearLayersMemory) {
   auto model = lenet();
   const auto layers = model->masked_layers();

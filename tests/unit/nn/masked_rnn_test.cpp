@@ -87,9 +87,18 @@ MaskedDeepRNN lstm_net() { return MaskedDeepRNN(MaskedDeepRNNOptions({5, 3}, 2, 
 
 TEST(MaskedDeepRNN, OutputsFromTheLastStep) {
   auto model = lstm_net();
-  EXPECT_EQ(model->forward(torch::randn({7, 5, 3})).sizes(), (Shape{7, 2}));
-  EXPECT_EQ(model->forward(torch::randn({7, 15})).sizes(), (Shape{7, 2}));
-  // only the last step of the last layer reaches the output: changing nothing but the output layer changes it
+  const torch::Tensor input = torch::randn({7, 5, 3});
+  const torch::Tensor output = model->forward(input);
+  EXPECT_EQ(output.sizes(), (Shape{7, 2}));
+  EXPECT_TRUE(torch::equal(model->forward(input.reshape({7, 15})), output));
+  // the output layer reads the last layer's hidden state at the last step
+  auto modules = model->named_children();
+  auto first = std::dynamic_pointer_cast<MaskedRecurrentImpl>(modules["rnn_0"]);
+  auto second = std::dynamic_pointer_cast<MaskedRecurrentImpl>(modules["rnn_1"]);
+  auto out = std::dynamic_pointer_cast<MaskedLinearImpl>(modules["output"]);
+  ASSERT_TRUE(first && second && out);
+  const torch::Tensor expected = out->forward(second->forward(first->forward(input)).select(1, 4));
+  EXPECT_TRUE(torch::allclose(output, expected, 1e-6, 1e-7));
   const std::string flat = message_of([] { MaskedDeepRNN(MaskedDeepRNNOptions({1, 28, 28}, 10, {8})); });
   EXPECT_NE(flat.find("[steps, features]"), std::string::npos) << flat;
 }
@@ -117,6 +126,25 @@ TEST(MaskedDeepRNN, MaskedLayersAreGateViewsOfTheLayersWeights) {
   EXPECT_FALSE(mask.narrow(0, 8, 4).any().item<bool>());
   EXPECT_EQ(mask.sum().item<std::int64_t>(), 12 * 3);
   EXPECT_EQ(model->total_weight_count(), 16 * 3 + 16 * 4 + 24 * 4 + 24 * 6 + 2 * 6);
+}
+
+TEST(MaskedDeepRNN, GatesKeepTheirOwnFanShape) {
+  auto model = lstm_net();
+  const auto layers = model->masked_layers();
+  EXPECT_EQ(layers[0].fan_shape(), (Shape{4, 3})) << "a gate's rows, not the [16, 3] matrix";
+  EXPECT_EQ(layers[16].fan_shape(), (Shape{2, 6}));
+}
+
+TEST(MaskedDeepRNN, AUnitFeedingOnlyItselfCountsAsHavingOutputs) {
+  auto model = lstm_net();
+  auto layers = model->masked_layers();
+  // unit 2 of layer 0: no column in layer 1's input gates, but its own hidden-to-hidden column stays
+  for (std::size_t g = 8; g < 12; ++g) layers[g].mask.select(1, 2).fill_(false);
+  auto dead = prune::count_dead_units(*model);
+  EXPECT_EQ(dead.layers[0].without_outputs, 0);
+  for (std::size_t g = 4; g < 8; ++g) layers[g].mask.select(1, 2).fill_(false);
+  dead = prune::count_dead_units(*model);
+  EXPECT_EQ(dead.layers[0].without_outputs, 1);
 }
 
 TEST(MaskedDeepRNN, GateNamesOfEveryCell) {

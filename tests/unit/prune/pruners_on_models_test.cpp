@@ -37,7 +37,6 @@ TEST(PrunersOnACnn, EveryBuiltInStrategyPrunesConvolutionalLayers) {
     ASSERT_NO_THROW(report = prune_step(*model, *strategy, context, selection)) << name;
     EXPECT_GT(report.pruned(), 0) << name;
     EXPECT_GT(report.layers[0].pruned() + report.layers[1].pruned(), 0) << name << ": a conv layer lost weights";
-    EXPECT_EQ(model->masked_layers()[1].mask.sizes(), (std::vector<std::int64_t>{4, 3, 3, 3})) << name;
     EXPECT_NO_THROW(model->forward(inputs[0])) << name;
   }
 }

@@ -12,10 +12,14 @@
 ///   (grouped convolutions connect each output channel to its group's input channels only);
 /// - a Linear reading a flattened output of C channels (in_features = C * H * W): channel c owns the
 ///   columns c*H*W .. (c+1)*H*W - 1 and feeds unit j when any of those weights is above the threshold.
+/// - a Conv2d reading features viewed as an image (x.view(B, C, H, W) after a Linear): channel c holds the
+///   features c*H*W .. (c+1)*H*W - 1, and each of their units feeds through it.
 /// Between layers the data flow is followed through elementwise operations, activations, pooling,
-/// normalisation, dropout, flatten/view/reshape, additions (a skip connection: every tensor added feeds
-/// the next layer) and concatenations on dim 1 (each part at its offset). Any other operation on the data
-/// path is a ModelError naming it. Biases are not part of the graph.
+/// normalisation, dropout, flatten (to the last dimension: torch.flatten(x, 1)), view/reshape, means and
+/// sums over all spatial dimensions (or some, with keepdim), additions (a skip connection: every tensor
+/// added feeds the next layer) and concatenations on dim 1 (each part at its offset). Any other operation
+/// on the data path is a ModelError naming it, as are a partial flatten (torch.flatten(x, 1, 2)) and a
+/// reduction over one spatial dimension without keepdim (x.mean(2)). Biases are not part of the graph.
 
 #include <cstdint>
 #include <filesystem>

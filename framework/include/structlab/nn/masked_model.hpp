@@ -66,6 +66,11 @@ struct MaskedLayerRef {
   std::int64_t in_features() const { return weight.size(1); }
   /// Weight entries per (row, column) pair: 1 for a matrix, kh * kw for a Conv2d kernel.
   std::int64_t kernel_numel() const;
+  /// The shape fan-in and fan-out are read from (the Erdős–Rényi and ERK density distributions): the weight's,
+  /// or, for a reshaped view of a whole parameter (the cnn's first classifier layer, [out, channels, pixels] of an
+  /// [out, features] matrix), that parameter's. A view of a part of a parameter (a DAN block, an RNN gate) keeps
+  /// its own shape.
+  std::vector<std::int64_t> fan_shape() const;
   /// Which unit pairs are connected, as a bool [out, in] tensor on the mask's device: the mask itself for a
   /// matrix, otherwise true where any entry of the (row, column) kernel is active.
   torch::Tensor connections() const;
