@@ -8,32 +8,18 @@
 
 #include "structlab/archive/run_archive.hpp"
 #include "structlab/prune/layer_density.hpp"
+#include "integration/spec_archive.hpp"
 #include "support/run_process.hpp"
 
 namespace structlab {
 namespace {
 
-namespace fs = std::filesystem;
 using testing::make_temp_dir;
 using testing::run_structlab;
 using Shape = std::vector<std::int64_t>;
 
-archive::ArchiveSummary run_and_read(const std::string& tag, const std::string& command_tail) {
-  const std::string dir = make_temp_dir(tag);
-  auto result = run_structlab(command_tail + " --out " + dir + "/out");
-  EXPECT_EQ(result.exit_code, 0) << result.err << result.out;
-  for (const auto& entry : fs::recursive_directory_iterator(dir + "/out")) {
-    if (entry.path().extension() == ".h5") return archive::read_archive(entry.path());
-  }
-  ADD_FAILURE() << "no archive written";
-  return {};
-}
-
 archive::ArchiveSummary run_spec(const std::string& tag, const std::string& spec_text) {
-  const std::string dir = make_temp_dir(tag + "-spec");
-  const std::string spec = dir + "/spec.yaml";
-  std::ofstream(spec) << spec_text;
-  return run_and_read(tag, "run " + spec);
+  return testing::run_spec_and_read(tag, spec_text);
 }
 
 const archive::LayerRecord& layer_named(const archive::StageRecord& stage, const std::string& name) {
@@ -50,7 +36,8 @@ dataset: {plugin: idx, limit_train: 1000, limit_test: 300}
 model: {plugin: cnn, channels: [4, 8], hidden_widths: [32]}
 training: {optimizer: adam, lr: 0.002, batch_size: 100, epochs: 1, threads: 1}
 pruning:
-  plugin: )" + pruner + R"(
+  plugin: )" +
+         pruner + R"(
   selection: {rule: fraction, amount: 0.5, granularity: )" +
          granularity + R"(}
   schedule: {kind: iterative, levels: 2, retrain_epochs: 1}
@@ -69,8 +56,8 @@ TEST(CnnRun, ArchivesFourDimensionalMasksAndPrunesWholeKernels) {
   // every kernel is kept or removed whole
   const torch::Tensor by_kernel = conv.mask.flatten(2);
   EXPECT_TRUE(torch::equal(by_kernel.all(2), by_kernel.any(2)));
-  // 4 + 32 conv kernels and 32 x 8 channel-to-unit groups of linear_0: 292 kernels, half of the active ones go
-  // per level (the output layer is excluded): 146, then 73
+  // 4 + 32 conv kernels and 32 x 8 channel-to-unit groups of linear_0: 292 kernels, half of the active ones
+  // go per level (the output layer is excluded): 146, then 73
   std::int64_t kernels_left = 0;
   for (const char* name : {"conv_0", "conv_1", "linear_0"}) {
     kernels_left += layer_named(last, name).mask.flatten(2).any(2).sum().item<std::int64_t>();
@@ -112,8 +99,8 @@ pruning:
   schedule: {kind: dynamic, density: 0.1, distribution: erk, update_every: 2}
 )");
   ASSERT_FALSE(summary.stages.empty());
-  const std::vector<std::int64_t> counts = prune::layer_active_counts(
-      {{4, 1, 5, 5}, {8, 4, 5, 5}, {32, 200}}, 0.1, prune::DensityDistribution::erk);
+  const std::vector<std::int64_t> counts = prune::layer_active_counts({{4, 1, 5, 5}, {8, 4, 5, 5}, {32, 200}},
+                                                                      0.1, prune::DensityDistribution::erk);
   const auto& last = summary.stages.back();
   const std::vector<std::string> names{"conv_0", "conv_1", "linear_0"};
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -123,10 +110,10 @@ pruning:
 }
 
 TEST(CnnRun, ShortenedExampleConfigLearnsAndPrunes) {
-  const auto summary = run_and_read(
-      "cnn-config", std::string("run ") + STRUCTLAB_TEST_SOURCE_DIR +
-                        "/configs/cnn-fashion.yaml --set dataset.limit_train=6000 --set dataset.limit_test=500"
-                        " --set training.epochs=1 --set pruning.schedule.levels=1 --set pruning.schedule.retrain_epochs=1");
+  const auto summary = testing::run_spec_and_read(
+      "cnn-config", testing::read_text(std::string(STRUCTLAB_TEST_SOURCE_DIR) + "/configs/cnn-fashion.yaml"),
+      "--set dataset.limit_train=6000 --set dataset.limit_test=500 --set training.epochs=1"
+      " --set pruning.schedule.levels=1 --set pruning.schedule.retrain_epochs=1");
   ASSERT_EQ(summary.stages.size(), 2u);
   EXPECT_GT(summary.stages[1].metrics.at("test_accuracy"), 0.55);
   EXPECT_NEAR(summary.stages[1].metrics.at("density"), 0.7, 0.01);

@@ -1,5 +1,5 @@
-// `structlab extract` and the from_model generator as a user runs them, on TorchScript models saved by Debian's
-// python3-torch: the layers and metrics printed, every graph format read back, JSON output, errors.
+// `structlab extract` and the from_model generator as a user runs them, on TorchScript models saved by
+// Debian's python3-torch: the layers and metrics printed, every graph format read back, JSON output, errors.
 
 #include <gtest/gtest.h>
 
@@ -27,7 +27,9 @@ class ExtractCli : public ::testing::Test {
     dir_ = make_temp_dir("extract-cli");
   }
 
-  static std::string model(const std::string& name) { return testing::torchscript_models().dir + "/" + name + ".pt"; }
+  static std::string model(const std::string& name) {
+    return testing::torchscript_models().dir + "/" + name + ".pt";
+  }
 
   // The expected vertex count and sorted edges of \p name at \p threshold (save_torchscript_models.py).
   static std::pair<std::int64_t, EdgeRows> expected(const std::string& name, double threshold) {
@@ -55,11 +57,14 @@ class ExtractCli : public ::testing::Test {
 
 TEST_F(ExtractCli, WritesGraphMLAndPrintsTheLayersAndMetrics) {
   const std::string file = dir_ + "/cnn.graphml";
-  auto result = run_structlab("extract " + model("cnn_trace") + " --input-shape 1,28,28 -o " + file + " --metrics");
+  auto result =
+      run_structlab("extract " + model("cnn_trace") + " --input-shape 1,28,28 -o " + file + " --metrics");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_TRUE(contains(result.out, "input                        1 channel, vertices 0-0")) << result.out;
-  EXPECT_TRUE(contains(result.out, "conv1 (conv2d)               1 -> 4 channels, vertices 1-4, 3 edges")) << result.out;
-  EXPECT_TRUE(contains(result.out, "fc (linear)                  726 -> 10 features, vertices 11-20")) << result.out;
+  EXPECT_TRUE(contains(result.out, "conv1 (conv2d)               1 -> 4 channels, vertices 1-4, 3 edges"))
+      << result.out;
+  EXPECT_TRUE(contains(result.out, "fc (linear)                  726 -> 10 features, vertices 11-20"))
+      << result.out;
   EXPECT_TRUE(contains(result.out, "vertices                     21\n")) << result.out;
   EXPECT_TRUE(contains(result.out, "average clustering C")) << "--metrics adds C and L: " << result.out;
   EXPECT_TRUE(contains(result.out, "written to                   " + file)) << result.out;

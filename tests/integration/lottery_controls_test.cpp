@@ -134,16 +134,19 @@ TEST(SelectionGranularity, IsRefusedBeforeAnyRunWhereItCannotApply) {
     for (const auto& problem : spec::validate_experiment(dir + "/spec.yaml", {}, {})) all += problem + "\n";
     return all;
   };
-  const std::string by_units = problems_of("pruning:\n  plugin: neuron\n  selection: {granularity: channel}\n");
+  const std::string by_units =
+      problems_of("pruning:\n  plugin: neuron\n  selection: {granularity: channel}\n");
   EXPECT_NE(by_units.find("pruning.selection.granularity: pruner 'neuron' scores whole units itself"),
             std::string::npos)
       << by_units;
   const std::string gradual = problems_of(
-      "pruning:\n  plugin: magnitude_global\n  selection: {granularity: kernel}\n  schedule: {kind: gradual}\n");
+      "pruning:\n  plugin: magnitude_global\n  selection: {granularity: kernel}\n  schedule: {kind: "
+      "gradual}\n");
   EXPECT_NE(gradual.find("kernel and channel granularity go with one_shot or iterative schedules"),
             std::string::npos)
       << gradual;
-  const std::string n_m = problems_of("pruning:\n  plugin: magnitude_global\n  selection: {rule: n_m, granularity: kernel}\n");
+  const std::string n_m =
+      problems_of("pruning:\n  plugin: magnitude_global\n  selection: {rule: n_m, granularity: kernel}\n");
   EXPECT_NE(n_m.find("so it needs granularity weight"), std::string::npos) << n_m;
   EXPECT_EQ(problems_of("pruning:\n  plugin: magnitude_global\n  selection: {granularity: channel}\n"), "");
 }

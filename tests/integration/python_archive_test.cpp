@@ -140,8 +140,9 @@ pruning: {plugin: magnitude_global, selection: {rule: fraction, amount: 0.5, gra
   for (const auto& entry : fs::recursive_directory_iterator(dir + "/out")) {
     if (entry.path().extension() == ".h5") archive = entry.path().string();
   }
-  auto result = run_process(std::string(kPython) +
-                            " " STRUCTLAB_TEST_SOURCE_DIR "/tests/integration/archive_from_python.py " + archive);
+  auto result =
+      run_process(std::string(kPython) +
+                  " " STRUCTLAB_TEST_SOURCE_DIR "/tests/integration/archive_from_python.py " + archive);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto found = nlohmann::json::parse(result.out);
   const auto summary = archive::read_archive(archive);

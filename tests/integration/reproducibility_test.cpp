@@ -67,9 +67,9 @@ pruning: {plugin: magnitude_global, schedule: {kind: one_shot, finetune_epochs: 
 }
 
 // Trains 2000 Fashion-MNIST images for an epoch, prunes once and fine-tunes, then re-evaluates both stages.
-void expect_evaluate_exact(const std::string& tag, const std::string& model_section,
-                           const std::string& dataset_section =
-                               "dataset: {plugin: idx, limit_train: 2000, limit_test: 500}\n") {
+void expect_evaluate_exact(
+    const std::string& tag, const std::string& model_section,
+    const std::string& dataset_section = "dataset: {plugin: idx, limit_train: 2000, limit_test: 500}\n") {
   const std::string dir = make_temp_dir(tag);
   std::ofstream(dir + "/spec.yaml") << std::string(R"(experiment: evaluate
 seeds: [7]

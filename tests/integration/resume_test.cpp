@@ -64,7 +64,8 @@ TEST(Resume, DanWithLayerNormStoppedMidEpoch) {
 TEST(Resume, CnnStoppedAfterAKernelPruningStep) {
   const std::string text = std::string("experiment: resume-cnn\nseeds: [4]\n") +
                            "dataset: {plugin: idx, limit_train: 192, limit_test: 64}\n"
-                           "model: {plugin: cnn, channels: [3, 4], hidden_widths: [8]}\n" + kAdam +
+                           "model: {plugin: cnn, channels: [3, 4], hidden_widths: [8]}\n" +
+                           kAdam +
                            R"(pruning:
   plugin: magnitude_global
   selection: {rule: fraction, amount: 0.3, granularity: kernel}
@@ -76,9 +77,11 @@ TEST(Resume, CnnStoppedAfterAKernelPruningStep) {
 
 TEST(Resume, LstmStoppedMidEpochAfterPruning) {
   // per-gate views of the recurrent weights, recurrent (source = target) layers
-  const std::string text = std::string("experiment: resume-lstm\nseeds: [6]\n") +
-                           "dataset: {plugin: sequence, task: sum, steps: 6, train_size: 192, test_size: 64}\n"
-                           "model: {plugin: rnn, cell: lstm, hidden_widths: [8, 6]}\n" + kAdam + kIterative;
+  const std::string text =
+      std::string("experiment: resume-lstm\nseeds: [6]\n") +
+      "dataset: {plugin: sequence, task: sum, steps: 6, train_size: 192, test_size: 64}\n"
+      "model: {plugin: rnn, cell: lstm, hidden_widths: [8, 6]}\n" +
+      kAdam + kIterative;
   expect_resume_identical("resume-lstm", text, {StopAt(StopPoint::after_step, 1, 1, 3)});
 }
 

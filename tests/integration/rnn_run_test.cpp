@@ -1,5 +1,5 @@
-// Whole runs of the masked recurrent net (`model: rnn`): Fashion-MNIST read row by row, deepstruct's synthetic
-// sequence task, per-gate masks and the unrolled structure in the archive.
+// Whole runs of the masked recurrent net (`model: rnn`): Fashion-MNIST read row by row, deepstruct's
+// synthetic sequence task, per-gate masks and the unrolled structure in the archive.
 
 #include <gtest/gtest.h>
 
@@ -8,26 +8,18 @@
 #include <fstream>
 
 #include "structlab/archive/run_archive.hpp"
+#include "integration/spec_archive.hpp"
 #include "support/run_process.hpp"
 
 namespace structlab {
 namespace {
 
-namespace fs = std::filesystem;
 using testing::make_temp_dir;
 using testing::run_structlab;
 using Shape = std::vector<std::int64_t>;
 
 archive::ArchiveSummary run_spec(const std::string& tag, const std::string& spec_text) {
-  const std::string dir = make_temp_dir(tag);
-  std::ofstream(dir + "/spec.yaml") << spec_text;
-  auto result = run_structlab("run " + dir + "/spec.yaml --out " + dir + "/out");
-  EXPECT_EQ(result.exit_code, 0) << result.err << result.out;
-  for (const auto& entry : fs::recursive_directory_iterator(dir + "/out")) {
-    if (entry.path().extension() == ".h5") return archive::read_archive(entry.path());
-  }
-  ADD_FAILURE() << "no archive written";
-  return {};
+  return testing::run_spec_and_read(tag, spec_text);
 }
 
 TEST(RnnRun, GruOnImageRowsArchivesGateMasksAndTheUnrolledGraph) {

@@ -11,8 +11,9 @@ const char* kPython = "/usr/bin/python3";
 TorchScriptModels save_models() {
   TorchScriptModels models;
   models.dir = make_temp_dir("torchscript-models");
-  const auto saved = run_process(std::string(kPython) + " " STRUCTLAB_TEST_SOURCE_DIR
-                                                         "/tests/fixtures/save_torchscript_models.py " + models.dir);
+  const auto saved =
+      run_process(std::string(kPython) +
+                  " " STRUCTLAB_TEST_SOURCE_DIR "/tests/fixtures/save_torchscript_models.py " + models.dir);
   if (saved.exit_code != 0) {
     models.error = std::string("saving the TorchScript test models with ") + kPython +
                    " failed (exit status " + std::to_string(saved.exit_code) +

@@ -3,10 +3,9 @@
 // graphs expected of them, for the graph extraction tests.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace structlab::testing {
 

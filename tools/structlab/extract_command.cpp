@@ -1,4 +1,5 @@
-// `structlab extract MODEL.pt`: the neuron and channel graph of a TorchScript model, its metrics, optionally saved.
+// `structlab extract MODEL.pt`: the neuron and channel graph of a TorchScript model, its metrics, optionally
+// saved.
 
 #include <fmt/core.h>
 
@@ -29,9 +30,10 @@ struct ExtractCommandOptions {
 // "1,28,28" -> {1, 28, 28}; spaces around the numbers are allowed.
 std::vector<std::int64_t> parse_input_shape(const std::string& text) {
   auto refuse = [&text]() {
-    return ConfigError("--input-shape '" + text +
-                       "': expected one sample's shape without the batch dimension, as positive integers separated "
-                       "by commas, e.g. 1,28,28");
+    return ConfigError(
+        "--input-shape '" + text +
+        "': expected one sample's shape without the batch dimension, as positive integers separated "
+        "by commas, e.g. 1,28,28");
   };
   std::vector<std::int64_t> shape;
   std::size_t at = 0;
@@ -62,14 +64,16 @@ std::string units_text(std::int64_t count, const std::string& what, graph::Verte
 }
 
 void print_layers(const nn::ExtractedGraph& extracted, const std::string& model) {
-  auto row = [](const std::string& name, const std::string& value) { fmt::print("{:<28} {}\n", name, value); };
+  auto row = [](const std::string& name, const std::string& value) {
+    fmt::print("{:<28} {}\n", name, value);
+  };
   row("model", model);
   row("input", units_text(extracted.input_units, extracted.input_is_channels ? "channels" : "features", 0));
   for (const auto& layer : extracted.layers) {
     const char* units = layer.kind == nn::ExtractedLayerKind::conv2d ? "channels" : "features";
     row(fmt::format("{} ({})", layer.name, nn::to_string(layer.kind)),
-        fmt::format("{} -> {}, {} edges", layer.in_units, units_text(layer.out_units, units, layer.first_vertex),
-                    layer.edges));
+        fmt::format("{} -> {}, {} edges", layer.in_units,
+                    units_text(layer.out_units, units, layer.first_vertex), layer.edges));
   }
 }
 
@@ -83,16 +87,19 @@ nlohmann::json layers_json(const nn::ExtractedGraph& extracted, const ExtractCom
                       {"first_vertex", layer.first_vertex},
                       {"edges", layer.edges}});
   }
-  return {{"model", options.model.string()},
-          {"threshold", options.threshold},
-          {"input", {{"units", extracted.input_units}, {"kind", extracted.input_is_channels ? "channels" : "features"}}},
-          {"layers", layers}};
+  return {
+      {"model", options.model.string()},
+      {"threshold", options.threshold},
+      {"input",
+       {{"units", extracted.input_units}, {"kind", extracted.input_is_channels ? "channels" : "features"}}},
+      {"layers", layers}};
 }
 
 int run_extract(const ExtractCommandOptions& options) {
   std::optional<graph::GraphFormat> format;
   if (!options.format.empty()) format = graph::parse_graph_format(options.format);
-  if (!options.output.empty() && !format) graph::format_from_extension(options.output);  // refuse before the work
+  if (!options.output.empty() && !format)
+    graph::format_from_extension(options.output);  // refuse before the work
   check_metrics_flags(options.metrics);
   nn::ExtractOptions extract;
   extract.threshold = options.threshold;
@@ -119,14 +126,19 @@ int run_extract(const ExtractCommandOptions& options) {
 void add_extract_command(CLI::App& app, const GlobalOptions& /*global*/, CommandRunner& selected) {
   auto options = std::make_shared<ExtractCommandOptions>();
   auto* command = app.add_subcommand(
-      "extract", "The neuron and channel graph of a TorchScript model (Linear and Conv2d layers) and its metrics");
-  command->add_option("model", options->model, "TorchScript model file (torch.jit.script or torch.jit.trace, saved)")
+      "extract",
+      "The neuron and channel graph of a TorchScript model (Linear and Conv2d layers) and its metrics");
+  command
+      ->add_option("model", options->model,
+                   "TorchScript model file (torch.jit.script or torch.jit.trace, saved)")
       ->required();
-  command->add_option("--input-shape", options->input_shape,
-                      "One sample's shape without the batch dimension, e.g. 1,28,28: check the model accepts it "
-                      "(one forward pass on zeros) before extracting");
-  command->add_option("--threshold", options->threshold,
-                      "A weight is an edge when its magnitude is above this (default 0: every non-zero weight)");
+  command->add_option(
+      "--input-shape", options->input_shape,
+      "One sample's shape without the batch dimension, e.g. 1,28,28: check the model accepts it "
+      "(one forward pass on zeros) before extracting");
+  command->add_option(
+      "--threshold", options->threshold,
+      "A weight is an edge when its magnitude is above this (default 0: every non-zero weight)");
   add_metrics_flags(*command, options->metrics);
   command->add_option(
       "--format", options->format,

@@ -2,7 +2,6 @@
 // The structure metrics of `structlab graph` and `structlab extract`: their flags, computing them, the table.
 
 #include <CLI/CLI.hpp>
-
 #include <cstdint>
 #include <string>
 
@@ -13,9 +12,9 @@ namespace structlab::cli {
 
 /// What `--metrics`, `--metrics-mode` and `--path-samples` asked for.
 struct MetricsFlags {
-  bool metrics = false;             ///< also compute C and L
-  std::string mode = "sampled";     ///< full or sampled (graph::MetricsMode)
-  std::int64_t path_samples = 0;    ///< sources of L; 0: as mode says
+  bool metrics = false;           ///< also compute C and L
+  std::string mode = "sampled";   ///< full or sampled (graph::MetricsMode)
+  std::int64_t path_samples = 0;  ///< sources of L; 0: as mode says
 };
 
 /// Declares `--metrics`, `--metrics-mode` and `--path-samples` on \p command, stored in \p flags.

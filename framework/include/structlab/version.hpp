@@ -10,7 +10,8 @@
 /// 4: PruningContext::input_shape() and PruningStrategy::rounds_at_init() (pruning at initialisation).
 /// 5: a MaskedLayerRef's weight may be a view into a packed parameter (the DAN's blocks); MaskedDeepDAN's
 ///    members changed.
-/// 6: a MaskedLayerRef's weight may have more than two dimensions ([out, in, k...]: Conv2d kernels), and weight
+/// 6: a MaskedLayerRef's weight may have more than two dimensions ([out, in, k...]: Conv2d kernels), and
+/// weight
 ///    scores are shaped like it.
 #define STRUCTLAB_PLUGIN_API_VERSION 6
 

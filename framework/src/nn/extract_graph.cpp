@@ -35,14 +35,16 @@ std::string reason_of(const std::exception& error) {
 
 void check_options(const ExtractOptions& options) {
   if (std::isnan(options.threshold) || options.threshold < 0) {
-    throw ConfigError("threshold must be 0 or positive (a weight is an edge when its magnitude is above it), got " +
-                      std::to_string(options.threshold));
+    throw ConfigError(
+        "threshold must be 0 or positive (a weight is an edge when its magnitude is above it), got " +
+        std::to_string(options.threshold));
   }
   for (std::int64_t size : options.input_shape) {
     if (size < 1) {
-      throw ConfigError("input shape " + detail::shape_text(options.input_shape) +
-                        " has a non-positive dimension; expected one sample's shape without the batch dimension, "
-                        "e.g. [1, 28, 28]");
+      throw ConfigError(
+          "input shape " + detail::shape_text(options.input_shape) +
+          " has a non-positive dimension; expected one sample's shape without the batch dimension, "
+          "e.g. [1, 28, 28]");
     }
   }
 }
@@ -61,15 +63,16 @@ torch::jit::Module load_module(const fs::path& model) {
 
 /// Runs \p forward once on zeros of shape [1, input_shape...]; throws ModelError with PyTorch's reason when
 /// the model refuses it.
-void check_accepts(torch::jit::Module& module, const std::vector<std::int64_t>& input_shape, const fs::path& model) {
+void check_accepts(torch::jit::Module& module, const std::vector<std::int64_t>& input_shape,
+                   const fs::path& model) {
   std::vector<std::int64_t> shape{1};
   shape.insert(shape.end(), input_shape.begin(), input_shape.end());
   try {
     torch::NoGradGuard no_grad;
     module.forward({torch::zeros(shape)});
   } catch (const std::exception& e) {
-    throw ModelError(model.string() + ": the model does not accept an input of shape " + detail::shape_text(shape) +
-                     " (input shape " + detail::shape_text(input_shape) +
+    throw ModelError(model.string() + ": the model does not accept an input of shape " +
+                     detail::shape_text(shape) + " (input shape " + detail::shape_text(input_shape) +
                      " with a batch of 1): " + reason_of(e) +
                      "; expected the shape of one sample the model was built for, e.g. 1,28,28 for a "
                      "Fashion-MNIST image");
@@ -80,8 +83,10 @@ void check_accepts(torch::jit::Module& module, const std::vector<std::int64_t>& 
 
 const char* to_string(ExtractedLayerKind kind) {
   switch (kind) {
-    case ExtractedLayerKind::linear: return "linear";
-    case ExtractedLayerKind::conv2d: return "conv2d";
+    case ExtractedLayerKind::linear:
+      return "linear";
+    case ExtractedLayerKind::conv2d:
+      return "conv2d";
   }
   return "?";
 }

@@ -58,7 +58,8 @@ std::optional<std::size_t> size_count(const Value* sizes) {
   return std::nullopt;
 }
 
-/// The sizes a view/reshape is given, each one known when it is a constant; nullopt when the list is not shown.
+/// The sizes a view/reshape is given, each one known when it is a constant; nullopt when the list is not
+/// shown.
 std::optional<std::vector<std::optional<std::int64_t>>> size_items(const Value* sizes) {
   std::vector<std::optional<std::int64_t>> items;
   if (auto constant = constant_ints(sizes)) {
@@ -71,8 +72,8 @@ std::optional<std::vector<std::optional<std::int64_t>>> size_items(const Value* 
 }
 
 /// The channel count C of a view/reshape of \p total values per sample to \p sizes [batch, C, ...]: C when it
-/// is a positive constant, else total divided by the other sizes when those are constants (x.view(B, -1, 4, 4));
-/// nullopt when the graph does not show it.
+/// is a positive constant, else total divided by the other sizes when those are constants (x.view(B, -1, 4,
+/// 4)); nullopt when the graph does not show it.
 std::optional<std::int64_t> image_channels(const Value* sizes, std::int64_t total) {
   auto items = size_items(sizes);
   if (!items || items->size() < 3) return std::nullopt;
@@ -151,28 +152,40 @@ class Walker {
     const bool layer = role == OpRole::linear || role == OpRole::convolution;
     if (!layer && !touches_units(node)) return;  // shapes, constants, attributes: not on the data path
     if (in_loop) {
-      throw ModelError(where(op) + " runs inside a loop (prim::Loop) on the data path; expected a forward whose "
-                                   "layers and the operations between them run once");
+      throw ModelError(where(op) +
+                       " runs inside a loop (prim::Loop) on the data path; expected a forward whose "
+                       "layers and the operations between them run once");
     }
     switch (role) {
       case OpRole::linear:
-      case OpRole::convolution: return visit_layer(node, op, role, nesting);
-      case OpRole::elementwise: return visit_elementwise(node, op);
-      case OpRole::flatten: return visit_flatten(node, op);
-      case OpRole::unflatten: return set(node->output(0), unflattened(required(node->input(0), op)));
-      case OpRole::reshape: return visit_reshape(node, op);
-      case OpRole::concatenate: return visit_concatenate(node, op);
-      case OpRole::reduce: return visit_reduce(node, op);
-      case OpRole::shape_query: return;
+      case OpRole::convolution:
+        return visit_layer(node, op, role, nesting);
+      case OpRole::elementwise:
+        return visit_elementwise(node, op);
+      case OpRole::flatten:
+        return visit_flatten(node, op);
+      case OpRole::unflatten:
+        return set(node->output(0), unflattened(required(node->input(0), op)));
+      case OpRole::reshape:
+        return visit_reshape(node, op);
+      case OpRole::concatenate:
+        return visit_concatenate(node, op);
+      case OpRole::reduce:
+        return visit_reduce(node, op);
+      case OpRole::shape_query:
+        return;
       case OpRole::pack: {
         packs_[node->output(0)] = std::vector<const Value*>(node->inputs().begin(), node->inputs().end());
         return;
       }
-      case OpRole::unpack: return visit_unpack(node, op);
-      case OpRole::index: return visit_index(node, op);
+      case OpRole::unpack:
+        return visit_unpack(node, op);
+      case OpRole::index:
+        return visit_index(node, op);
       case OpRole::branch:
       case OpRole::loop:
-      case OpRole::unknown: break;
+      case OpRole::unknown:
+        break;
     }
     throw unsupported(op);
   }
@@ -181,14 +194,16 @@ class Walker {
 
   /// "MODEL: OP (after layer 'fc1')", or "(on the model input)" before any layer.
   std::string where(const std::string& op) const {
-    return model_ + ": " + op + (last_layer_.empty() ? " (on the model input)" : " (after layer '" + last_layer_ + "')");
+    return model_ + ": " + op +
+           (last_layer_.empty() ? " (on the model input)" : " (after layer '" + last_layer_ + "')");
   }
 
   ModelError unsupported(const std::string& op) const {
-    return ModelError(where(op) + " is on the data path, and graph extraction does not follow it; it follows "
-                                  "Linear and Conv2d layers through activations, dropout, normalisation, pooling, "
-                                  "elementwise arithmetic (an addition is a skip connection), flatten (to the last "
-                                  "dimension)/view/reshape, mean/sum over all spatial dimensions and cat on dim 1");
+    return ModelError(where(op) +
+                      " is on the data path, and graph extraction does not follow it; it follows "
+                      "Linear and Conv2d layers through activations, dropout, normalisation, pooling, "
+                      "elementwise arithmetic (an addition is a skip connection), flatten (to the last "
+                      "dimension)/view/reshape, mean/sum over all spatial dimensions and cat on dim 1");
   }
 
   // --- feeds --------------------------------------------------------------------------------------------
@@ -225,11 +240,13 @@ class Walker {
   UnitFeed concrete(const UnitFeed& feed, const std::string& at) const {
     if (!feed.model_input) return feed;
     if (!input_sized_) {
-      throw ModelError(at + " uses the model input in two shapes before any layer has read it; expected the "
-                            "first Linear or Conv2d layer to read the input before it is combined");
+      throw ModelError(at +
+                       " uses the model input in two shapes before any layer has read it; expected the "
+                       "first Linear or Conv2d layer to read the input before it is combined");
     }
     if (!result_.input_is_channels) return UnitFeed::fresh(FeedLayout::features, 0, result_.input_units);
-    const FeedLayout layout = feed.layout == FeedLayout::flattened ? FeedLayout::flattened : FeedLayout::channels;
+    const FeedLayout layout =
+        feed.layout == FeedLayout::flattened ? FeedLayout::flattened : FeedLayout::channels;
     return UnitFeed::fresh(layout, 0, result_.input_units);
   }
 
@@ -262,7 +279,8 @@ class Walker {
     std::optional<std::int64_t> start;
     if (node->inputs().size() >= 2) start = constant_int(node->input(1));
     if (start && *start == 0) {
-      throw ModelError(where(op) + " flattens the batch dimension (start_dim 0); expected torch.flatten(x, 1)");
+      throw ModelError(where(op) +
+                       " flattens the batch dimension (start_dim 0); expected torch.flatten(x, 1)");
     }
     // flatten(x, 2) and later keep the channels where they are
     const bool keeps_channels = start && (*start >= 2 || *start == -1 || *start == -2);
@@ -270,12 +288,13 @@ class Walker {
     auto end = node->inputs().size() >= 3 ? constant_int(node->input(2)) : std::optional<std::int64_t>(-1);
     if (start && end && *end == *start) return set(node->output(0), in);  // flatten(x, 1, 1): nothing changes
     if (!flattens_to_the_end(node, end)) {
-      throw ModelError(where(op) + " flattens dimensions " + (start ? std::to_string(*start) : std::string("?")) +
-                       " to " + (end ? std::to_string(*end) : std::string("(not a constant)")) + " of " +
-                       describe(in) + ", not to the last dimension as far as the graph shows (a partial flatten "
-                       "such as torch.flatten(x, 1, 2) leaves dimensions after it that a Linear would read instead "
-                       "of the units); expected torch.flatten(x, 1) (end_dim -1), which puts all channels, height "
-                       "and width into features");
+      throw ModelError(
+          where(op) + " flattens dimensions " + (start ? std::to_string(*start) : std::string("?")) + " to " +
+          (end ? std::to_string(*end) : std::string("(not a constant)")) + " of " + describe(in) +
+          ", not to the last dimension as far as the graph shows (a partial flatten "
+          "such as torch.flatten(x, 1, 2) leaves dimensions after it that a Linear would read instead "
+          "of the units); expected torch.flatten(x, 1) (end_dim -1), which puts all channels, height "
+          "and width into features");
     }
     set(node->output(0), flattened(in));
   }
@@ -311,14 +330,16 @@ class Walker {
     if (in.layout == FeedLayout::flattened) {
       if (!channels || *channels == slots) return out;  // the same channels back
       throw ModelError(where(op) + " reshapes " + describe(in) + " into " + std::to_string(*channels) +
-                       " channels, regrouping the channels' values; expected the same " + std::to_string(slots) +
-                       " channels back (x.view(x.size(0), " + std::to_string(slots) + ", height, width))");
+                       " channels, regrouping the channels' values; expected the same " +
+                       std::to_string(slots) + " channels back (x.view(x.size(0), " + std::to_string(slots) +
+                       ", height, width))");
     }
     if (!channels || slots % *channels != 0) {
-      throw ModelError(where(op) + " reshapes " + describe(in) + " into an image whose channel count " +
-                       (channels ? std::to_string(*channels) + " does not divide them"
-                                 : std::string("the graph does not show as a constant")) +
-                       "; expected x.view(x.size(0), C, height, width) with a constant C dividing the features");
+      throw ModelError(
+          where(op) + " reshapes " + describe(in) + " into an image whose channel count " +
+          (channels ? std::to_string(*channels) + " does not divide them"
+                    : std::string("the graph does not show as a constant")) +
+          "; expected x.view(x.size(0), C, height, width) with a constant C dividing the features");
     }
     return grouped(in, *channels);
   }
@@ -330,8 +351,9 @@ class Walker {
     for (const Value* element : pack->second) {
       const UnitFeed* feed = feed_of(element);
       if (!feed) {
-        throw ModelError(where(op) + " concatenates a tensor that does not come from the model input (a constant, "
-                                     "a parameter or a computed value); expected only outputs of the input and layers");
+        throw ModelError(where(op) +
+                         " concatenates a tensor that does not come from the model input (a constant, "
+                         "a parameter or a computed value); expected only outputs of the input and layers");
       }
       parts.push_back(concrete(*feed, where(op)));
     }
@@ -339,7 +361,8 @@ class Walker {
     const bool channels = !parts.empty() && parts.front().layout == FeedLayout::channels;
     const bool unit_dim = dim && (*dim == 1 || (channels ? *dim == -3 : *dim == -1));
     if (!unit_dim) {
-      throw ModelError(where(op) + " concatenates on dim " + (dim ? std::to_string(*dim) : std::string("(not a constant)")) +
+      throw ModelError(where(op) + " concatenates on dim " +
+                       (dim ? std::to_string(*dim) : std::string("(not a constant)")) +
                        "; expected dim 1, the features or channels");
     }
     set(node->output(0), concatenated(parts, where(op)));
@@ -362,12 +385,15 @@ class Walker {
     const auto known_rank = rank_of(node->input(0));
     const std::int64_t rank = known_rank.value_or(4);  // unknown: a Conv2d output, [batch, C, H, W]
     if (!reduces_all_spatial(*dims, rank)) {
-      const std::string of = known_rank ? std::to_string(rank) + " dimensions"
-                                        : std::string("[batch, channels, height, width], the graph not showing the rank");
-      throw ModelError(where(op) + " reduces " + describe(reaching) + " over dims " + dims_text(*dims) +
-                       " only (of " + of + "), without keepdim, so a spatial dimension stays last and a Linear "
-                       "would read it instead of the channels; expected every spatial dimension reduced (global "
-                       "pooling, x.mean([2, 3]) on a Conv2d output) or keepdim=True");
+      const std::string of =
+          known_rank ? std::to_string(rank) + " dimensions"
+                     : std::string("[batch, channels, height, width], the graph not showing the rank");
+      throw ModelError(
+          where(op) + " reduces " + describe(reaching) + " over dims " + dims_text(*dims) + " only (of " +
+          of +
+          "), without keepdim, so a spatial dimension stays last and a Linear "
+          "would read it instead of the channels; expected every spatial dimension reduced (global "
+          "pooling, x.mean([2, 3]) on a Conv2d output) or keepdim=True");
     }
     // [batch, C]: features; a pending model input stays pending, flattened (a Linear reads it as C x 1)
     out.layout = out.model_input ? FeedLayout::flattened : FeedLayout::features;
@@ -398,7 +424,8 @@ class Walker {
     const auto size = static_cast<std::int64_t>(pack->second.size());
     const std::int64_t at = *index < 0 ? *index + size : *index;
     if (at < 0 || at >= size) throw unsupported(op);
-    if (const UnitFeed* feed = feed_of(pack->second[static_cast<std::size_t>(at)])) set(node->output(0), *feed);
+    if (const UnitFeed* feed = feed_of(pack->second[static_cast<std::size_t>(at)]))
+      set(node->output(0), *feed);
   }
 
   void visit_branch(const Node* node, int nesting, bool in_loop) {
@@ -415,8 +442,9 @@ class Walker {
 
   void visit_loop(const Node* node, int nesting) {
     if (touches_units(node)) {
-      throw ModelError(where("prim::Loop") + " carries a tensor of the data path through a loop; expected a forward "
-                                            "whose layers and the operations between them run once");
+      throw ModelError(where("prim::Loop") +
+                       " carries a tensor of the data path through a loop; expected a forward "
+                       "whose layers and the operations between them run once");
     }
     for (const Block* block : node->blocks()) walk(block, nesting + 1, true);
   }
@@ -431,9 +459,9 @@ class Walker {
       value = value->node()->input(0);
     }
     if (value != self_ || attributes.empty()) {
-      throw ModelError(where(op) + " has a weight that is not a parameter of the model's modules (it comes from " +
-                       value->node()->kind().toQualString() +
-                       "); expected the weight of a Linear or Conv2d module");
+      throw ModelError(
+          where(op) + " has a weight that is not a parameter of the model's modules (it comes from " +
+          value->node()->kind().toQualString() + "); expected the weight of a Linear or Conv2d module");
     }
     std::reverse(attributes.begin(), attributes.end());
     torch::jit::Module owner = module_;
@@ -482,8 +510,8 @@ class Walker {
                        " channels of an unflattened [batch, channels, height, width] tensor");
     }
     if (static_cast<std::int64_t>(input.slots.size()) != in_channels) {
-      throw ModelError(at + " has in_channels " + std::to_string(in_channels) + " but reads " + describe(input) +
-                       "; expected " + std::to_string(in_channels) + " channels");
+      throw ModelError(at + " has in_channels " + std::to_string(in_channels) + " but reads " +
+                       describe(input) + "; expected " + std::to_string(in_channels) + " channels");
     }
     return input;
   }
@@ -495,11 +523,13 @@ class Walker {
     if (full) {
       auto transposed = node->inputs().size() > 6 ? constant_bool(node->input(6)) : std::nullopt;
       if (!transposed || *transposed) {
-        throw ModelError(at + " is a transposed convolution (ConvTranspose2d) or has no constant `transposed`; "
-                              "expected Conv2d");
+        throw ModelError(at +
+                         " is a transposed convolution (ConvTranspose2d) or has no constant `transposed`; "
+                         "expected Conv2d");
       }
     }
-    const std::size_t input = full ? 8 : 6;  // aten::conv2d(input, weight, bias, stride, padding, dilation, groups)
+    const std::size_t input =
+        full ? 8 : 6;  // aten::conv2d(input, weight, bias, stride, padding, dilation, groups)
     auto groups = node->inputs().size() > input ? constant_int(node->input(input)) : std::nullopt;
     if (!groups) throw ModelError(at + " has no constant `groups`; expected a Conv2d module's call");
     return *groups;
@@ -512,13 +542,15 @@ class Walker {
     layer.name = call == 1 ? weight.name : weight.name + " (call " + std::to_string(call) + ")";
     const std::string at = model_ + ": layer '" + layer.name + "' (" + op + ")";
     if (nesting > 0) {
-      throw ModelError(at + " runs inside a conditional (prim::If); expected layers that run on every forward "
-                            "pass");
+      throw ModelError(at +
+                       " runs inside a conditional (prim::If); expected layers that run on every forward "
+                       "pass");
     }
     const UnitFeed* reaching = feed_of(node->input(0));
     if (!reaching) {
-      throw ModelError(at + " reads a tensor that does not come from the model input (a constant, a parameter or "
-                            "a computed value); expected the input or the output of earlier layers");
+      throw ModelError(at +
+                       " reads a tensor that does not come from the model input (a constant, a parameter or "
+                       "a computed value); expected the input or the output of earlier layers");
     }
     const torch::Tensor& w = weight.tensor;
     if (!w.is_floating_point()) {
@@ -570,9 +602,9 @@ class Walker {
   const Value* self_;
   double threshold_;
   std::string model_;
-  std::unordered_map<const Value*, UnitFeed> feeds_;                  ///< tensors carrying units
+  std::unordered_map<const Value*, UnitFeed> feeds_;                   ///< tensors carrying units
   std::unordered_map<const Value*, std::vector<const Value*>> packs_;  ///< lists and tuples: their elements
-  std::map<std::string, int> calls_;                                  ///< calls per module path
+  std::map<std::string, int> calls_;                                   ///< calls per module path
   bool input_sized_ = false;
   std::string last_layer_;
   ForwardWalk result_;
@@ -580,8 +612,8 @@ class Walker {
 
 }  // namespace
 
-ForwardWalk walk_forward_graph(const torch::jit::Module& module, const torch::jit::Graph& graph, double threshold,
-                               const std::string& model) {
+ForwardWalk walk_forward_graph(const torch::jit::Module& module, const torch::jit::Graph& graph,
+                               double threshold, const std::string& model) {
   const auto inputs = graph.inputs();
   if (inputs.size() != 2 || !is_tensor(inputs[1])) {
     throw ModelError(model + ": forward takes " + std::to_string(inputs.empty() ? 0 : inputs.size() - 1) +

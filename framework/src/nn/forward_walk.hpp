@@ -27,7 +27,7 @@ struct ForwardWalk {
 /// model in messages (its path). Throws ModelError naming the model and the operation or layer when an
 /// operation on the data path is not one it follows, a layer's weight is not a module parameter, a layer's
 /// input size does not match what reaches it, or a layer runs inside a loop or a conditional.
-ForwardWalk walk_forward_graph(const torch::jit::Module& module, const torch::jit::Graph& graph, double threshold,
-                               const std::string& model);
+ForwardWalk walk_forward_graph(const torch::jit::Module& module, const torch::jit::Graph& graph,
+                               double threshold, const std::string& model);
 
 }  // namespace structlab::nn::detail

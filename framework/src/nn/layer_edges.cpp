@@ -29,8 +29,8 @@ void sort_unique(std::vector<graph::Edge>& edges) {
 
 }  // namespace
 
-std::vector<graph::Edge> linear_edges(const torch::Tensor& weight, const UnitFeed& input, graph::VertexId first_out,
-                                      double threshold) {
+std::vector<graph::Edge> linear_edges(const torch::Tensor& weight, const UnitFeed& input,
+                                      graph::VertexId first_out, double threshold) {
   const std::int64_t outputs = weight.size(0);
   const auto groups = static_cast<std::int64_t>(input.slots.size());
   // [out, slots, columns per slot] -> [out, slots]: a slot feeds unit j when any of its columns does
@@ -45,8 +45,9 @@ std::vector<graph::Edge> linear_edges(const torch::Tensor& weight, const UnitFee
   return edges;
 }
 
-std::vector<graph::Edge> convolution_edges(const torch::Tensor& weight, std::int64_t groups, const UnitFeed& input,
-                                           graph::VertexId first_out, double threshold) {
+std::vector<graph::Edge> convolution_edges(const torch::Tensor& weight, std::int64_t groups,
+                                           const UnitFeed& input, graph::VertexId first_out,
+                                           double threshold) {
   const std::int64_t outputs = weight.size(0);
   const std::int64_t inputs_per_group = weight.size(1);
   const std::int64_t outputs_per_group = outputs / groups;

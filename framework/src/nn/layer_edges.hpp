@@ -17,14 +17,15 @@ namespace structlab::nn::detail {
 /// or flattened channels whose count divides in_features (slot c owning the columns c*w .. (c+1)*w - 1,
 /// w = in_features / count; an edge where any of them is above the threshold). The caller checks the sizes.
 /// Sorted, each once.
-std::vector<graph::Edge> linear_edges(const torch::Tensor& weight, const UnitFeed& input, graph::VertexId first_out,
-                                      double threshold);
+std::vector<graph::Edge> linear_edges(const torch::Tensor& weight, const UnitFeed& input,
+                                      graph::VertexId first_out, double threshold);
 
 /// The edges into a Conv2d's channels first_out .. first_out + out_channels - 1: from every vertex of
 /// input channel i's slot to channel o where any |weight[o, i', :, :]| > threshold, i' being i's place in
 /// o's group (\p groups groups of in_channels / groups). \p input is channels with in_channels slots; the
 /// caller checks the sizes. Sorted, each once.
-std::vector<graph::Edge> convolution_edges(const torch::Tensor& weight, std::int64_t groups, const UnitFeed& input,
-                                           graph::VertexId first_out, double threshold);
+std::vector<graph::Edge> convolution_edges(const torch::Tensor& weight, std::int64_t groups,
+                                           const UnitFeed& input, graph::VertexId first_out,
+                                           double threshold);
 
 }  // namespace structlab::nn::detail

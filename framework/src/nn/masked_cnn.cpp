@@ -12,19 +12,23 @@ namespace {
 void check_options(const MaskedCNNOptions& options) {
   const auto& shape = options.input_shape();
   if (shape.size() != 3 || shape[0] <= 0 || shape[1] <= 0 || shape[2] <= 0) {
-    throw ModelError(fmt::format("cnn: the input shape must be [channels, height, width] with positive sizes, got "
-                                 "[{}]; the dataset must give images",
-                                 fmt::join(shape, ", ")));
+    throw ModelError(
+        fmt::format("cnn: the input shape must be [channels, height, width] with positive sizes, got "
+                    "[{}]; the dataset must give images",
+                    fmt::join(shape, ", ")));
   }
   detail::check_output_count(options.num_outputs(), "cnn");
   const std::size_t stages = options.channels().size();
-  if (stages == 0) throw ModelError("cnn: channels must list at least one conv stage (use the ffn model otherwise)");
+  if (stages == 0)
+    throw ModelError("cnn: channels must list at least one conv stage (use the ffn model otherwise)");
   if (options.kernel_sizes().size() != stages || options.paddings().size() != stages) {
-    throw ModelError(fmt::format("cnn: channels, kernel_sizes and paddings must have one entry per conv stage; got "
-                                 "{}, {} and {} entries",
-                                 stages, options.kernel_sizes().size(), options.paddings().size()));
+    throw ModelError(
+        fmt::format("cnn: channels, kernel_sizes and paddings must have one entry per conv stage; got "
+                    "{}, {} and {} entries",
+                    stages, options.kernel_sizes().size(), options.paddings().size()));
   }
-  if (options.pool() < 1) throw ModelError(fmt::format("cnn: pool must be at least 1, got {}", options.pool()));
+  if (options.pool() < 1)
+    throw ModelError(fmt::format("cnn: pool must be at least 1, got {}", options.pool()));
   for (std::size_t i = 0; i < options.hidden_widths().size(); ++i) {
     if (options.hidden_widths()[i] < 1) {
       throw ModelError(fmt::format("cnn: hidden_widths entry {} is {}; every width must be at least 1", i,
@@ -50,10 +54,11 @@ MaskedCNNImpl::MaskedCNNImpl(const MaskedCNNOptions& options_) : options(options
     height = conv->output_size(height) / options.pool();
     width = conv->output_size(width) / options.pool();
     if (height < 1 || width < 1) {
-      throw ModelError(fmt::format("cnn: conv stage {} (kernel {}, padding {}, pool {}) shrinks the [{}] input to "
-                                   "nothing; use smaller kernels, more padding or a smaller pool",
-                                   i, options.kernel_sizes()[i], options.paddings()[i], options.pool(),
-                                   fmt::join(options.input_shape(), ", ")));
+      throw ModelError(
+          fmt::format("cnn: conv stage {} (kernel {}, padding {}, pool {}) shrinks the [{}] input to "
+                      "nothing; use smaller kernels, more padding or a smaller pool",
+                      i, options.kernel_sizes()[i], options.paddings()[i], options.pool(),
+                      fmt::join(options.input_shape(), ", ")));
     }
     convolutions_.push_back(register_module("conv_" + std::to_string(i), conv));
     channels = options.channels()[i];
@@ -65,15 +70,17 @@ MaskedCNNImpl::MaskedCNNImpl(const MaskedCNNOptions& options_) : options(options
   sizes.push_back(options.num_outputs());
   const std::size_t count = sizes.size() - 1;
   for (std::size_t i = 0; i < count; ++i) {
-    linears_.push_back(register_module(
-        linear_name(i, count), MaskedLinear(MaskedLinearOptions(sizes[i], sizes[i + 1]).bias(options.bias()))));
+    linears_.push_back(
+        register_module(linear_name(i, count),
+                        MaskedLinear(MaskedLinearOptions(sizes[i], sizes[i + 1]).bias(options.bias()))));
   }
 }
 
 torch::Tensor MaskedCNNImpl::forward(const torch::Tensor& input) {
   const auto& shape = options.input_shape();
   const std::int64_t features = shape[0] * shape[1] * shape[2];
-  torch::Tensor x = detail::flatten_batch(input, features, "cnn").view({input.size(0), shape[0], shape[1], shape[2]});
+  torch::Tensor x =
+      detail::flatten_batch(input, features, "cnn").view({input.size(0), shape[0], shape[1], shape[2]});
   for (auto& conv : convolutions_) {
     x = torch::relu(conv->forward(x));
     if (options.pool() > 1) x = torch::max_pool2d(x, options.pool());
@@ -128,8 +135,8 @@ void MaskedCNNImpl::pretty_print(std::ostream& stream) const {
   }
   stream << "structlab::nn::MaskedCNN(input=[" << fmt::format("{}", fmt::join(options.input_shape(), ", "))
          << "], channels=[" << fmt::format("{}", fmt::join(options.channels(), ", ")) << "], hidden=["
-         << fmt::format("{}", fmt::join(options.hidden_widths(), ", ")) << "], outputs=" << options.num_outputs()
-         << ", active_weights=" << active << "/" << total << ")";
+         << fmt::format("{}", fmt::join(options.hidden_widths(), ", "))
+         << "], outputs=" << options.num_outputs() << ", active_weights=" << active << "/" << total << ")";
 }
 
 }  // namespace structlab::nn

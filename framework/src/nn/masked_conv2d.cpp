@@ -84,10 +84,10 @@ std::int64_t MaskedConv2dImpl::output_size(std::int64_t size) const {
 torch::Tensor MaskedConv2dImpl::forward(const torch::Tensor& input) {
   if (input.dim() != 4 || input.size(1) != options.in_channels() || output_size(input.size(2)) == 0 ||
       output_size(input.size(3)) == 0) {
-    throw ModelError(fmt::format("MaskedConv2d: input of shape [{}] given, expected [batch, {}, h, w] with h and w "
-                                 "at least {} after padding {}",
-                                 fmt::join(input.sizes(), ", "), options.in_channels(), options.kernel_size(),
-                                 options.padding()));
+    throw ModelError(fmt::format(
+        "MaskedConv2d: input of shape [{}] given, expected [batch, {}, h, w] with h and w "
+        "at least {} after padding {}",
+        fmt::join(input.sizes(), ", "), options.in_channels(), options.kernel_size(), options.padding()));
   }
   const auto multiplier = multiplier_.get(mask_, weight);
   const torch::Tensor effective = multiplier.defined() ? weight * multiplier : weight;

@@ -12,13 +12,15 @@ namespace {
 void check_options(const MaskedDeepRNNOptions& options) {
   const auto& shape = options.input_shape();
   if (shape.size() != 2 || shape[0] <= 0 || shape[1] <= 0) {
-    throw ModelError(fmt::format("rnn: the input shape must be [steps, features] with positive sizes, got [{}]; the "
-                                 "dataset must give sequences (e.g. idx with sequence: true, or the sequence "
-                                 "dataset)",
-                                 fmt::join(shape, ", ")));
+    throw ModelError(
+        fmt::format("rnn: the input shape must be [steps, features] with positive sizes, got [{}]; the "
+                    "dataset must give sequences (e.g. idx with sequence: true, or the sequence "
+                    "dataset)",
+                    fmt::join(shape, ", ")));
   }
   detail::check_output_count(options.num_outputs(), "rnn");
-  if (options.hidden_widths().empty()) throw ModelError("rnn: hidden_widths must list at least one recurrent layer");
+  if (options.hidden_widths().empty())
+    throw ModelError("rnn: hidden_widths must list at least one recurrent layer");
   for (std::size_t i = 0; i < options.hidden_widths().size(); ++i) {
     if (options.hidden_widths()[i] < 1) {
       throw ModelError(fmt::format("rnn: hidden_widths entry {} is {}; every width must be at least 1", i,
@@ -47,7 +49,8 @@ MaskedDeepRNNImpl::MaskedDeepRNNImpl(const MaskedDeepRNNOptions& options_) : opt
 
 torch::Tensor MaskedDeepRNNImpl::forward(const torch::Tensor& input) {
   const std::int64_t steps = options.input_shape()[0], features = options.input_shape()[1];
-  torch::Tensor x = detail::flatten_batch(input, steps * features, "rnn").view({input.size(0), steps, features});
+  torch::Tensor x =
+      detail::flatten_batch(input, steps * features, "rnn").view({input.size(0), steps, features});
   for (auto& layer : layers_) x = layer->forward(x);
   return output_->forward(x.select(1, steps - 1));
 }
@@ -66,7 +69,8 @@ std::vector<MaskedLayerRef> MaskedDeepRNNImpl::masked_layers() {
     };
     for (std::size_t g = 0; g < gates.size(); ++g) {
       refs.emplace_back(prefix + "_ih" + gate_suffix(gates[g]), rows_of(layer->weight_ih, g),
-                        rows_of(layer->bias_ih, g), rows_of(layer->mask_ih(), g), layer_index - 1, layer_index);
+                        rows_of(layer->bias_ih, g), rows_of(layer->mask_ih(), g), layer_index - 1,
+                        layer_index);
     }
     for (std::size_t g = 0; g < gates.size(); ++g) {
       refs.emplace_back(prefix + "_hh" + gate_suffix(gates[g]), rows_of(layer->weight_hh, g),
@@ -93,13 +97,17 @@ graph::LayeredGraph MaskedDeepRNNImpl::generate_structure(bool include_input, bo
   if (include_output) next += options.num_outputs();
 
   std::vector<graph::Edge> edges;
-  // an edge (source_first + column) -> (target_first + row) for every true entry of a bool [rows, cols] tensor
-  auto add_edges = [&edges](const torch::Tensor& connected, std::int64_t source_first, std::int64_t target_first) {
+  // an edge (source_first + column) -> (target_first + row) for every true entry of a bool [rows, cols]
+  // tensor
+  auto add_edges = [&edges](const torch::Tensor& connected, std::int64_t source_first,
+                            std::int64_t target_first) {
     const auto pairs = connected.to(torch::kCPU).nonzero().contiguous();
     const auto* p = pairs.data_ptr<std::int64_t>();
-    for (std::int64_t k = 0; k < pairs.size(0); ++k) edges.push_back({source_first + p[2 * k + 1], target_first + p[2 * k]});
+    for (std::int64_t k = 0; k < pairs.size(0); ++k)
+      edges.push_back({source_first + p[2 * k + 1], target_first + p[2 * k]});
   };
-  // a unit pair is connected when any gate's weight between them is active: [gates, hidden, in] -> [hidden, in]
+  // a unit pair is connected when any gate's weight between them is active: [gates, hidden, in] -> [hidden,
+  // in]
   auto any_gate = [this](const MaskedRecurrent& layer, const torch::Tensor& mask) {
     const std::int64_t gates = static_cast<std::int64_t>(gate_names(options.cell()).size());
     return mask.view({gates, layer->options.hidden_size(), mask.size(1)}).any(0);
@@ -117,7 +125,9 @@ graph::LayeredGraph MaskedDeepRNNImpl::generate_structure(bool include_input, bo
   return graph::LayeredGraph(next, edges);
 }
 
-std::int64_t MaskedDeepRNNImpl::num_structure_layers() const { return static_cast<std::int64_t>(layers_.size()); }
+std::int64_t MaskedDeepRNNImpl::num_structure_layers() const {
+  return static_cast<std::int64_t>(layers_.size());
+}
 
 void MaskedDeepRNNImpl::pretty_print(std::ostream& stream) const {
   std::int64_t active = output_->active_weight_count(), total = output_->total_weight_count();
@@ -127,8 +137,8 @@ void MaskedDeepRNNImpl::pretty_print(std::ostream& stream) const {
   }
   stream << "structlab::nn::MaskedDeepRNN(cell=" << to_string(options.cell()) << ", input=["
          << fmt::format("{}", fmt::join(options.input_shape(), ", ")) << "], hidden=["
-         << fmt::format("{}", fmt::join(options.hidden_widths(), ", ")) << "], outputs=" << options.num_outputs()
-         << ", active_weights=" << active << "/" << total << ")";
+         << fmt::format("{}", fmt::join(options.hidden_widths(), ", "))
+         << "], outputs=" << options.num_outputs() << ", active_weights=" << active << "/" << total << ")";
 }
 
 }  // namespace structlab::nn

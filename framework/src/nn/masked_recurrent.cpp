@@ -14,7 +14,8 @@ namespace {
 std::int64_t gate_count(RecurrentCell cell) { return static_cast<std::int64_t>(gate_names(cell).size()); }
 
 // weight ⊙ mask through the cache (the weight itself while every entry is active)
-torch::Tensor masked(const torch::Tensor& weight, const torch::Tensor& mask, detail::MaskMultiplierCache& cache) {
+torch::Tensor masked(const torch::Tensor& weight, const torch::Tensor& mask,
+                     detail::MaskMultiplierCache& cache) {
   const torch::Tensor multiplier = cache.get(mask, weight);
   return multiplier.defined() ? weight * multiplier : weight;
 }
@@ -55,13 +56,16 @@ const std::vector<std::string>& gate_names(RecurrentCell cell) {
 
 MaskedRecurrentImpl::MaskedRecurrentImpl(const MaskedRecurrentOptions& options_) : options(options_) {
   if (options.input_size() <= 0 || options.hidden_size() <= 0) {
-    throw ModelError(fmt::format("MaskedRecurrent: input_size and hidden_size must be positive; got {} and {}",
-                                 options.input_size(), options.hidden_size()));
+    throw ModelError(
+        fmt::format("MaskedRecurrent: input_size and hidden_size must be positive; got {} and {}",
+                    options.input_size(), options.hidden_size()));
   }
   reset();
 }
 
-std::int64_t MaskedRecurrentImpl::gate_rows() const { return gate_count(options.cell()) * options.hidden_size(); }
+std::int64_t MaskedRecurrentImpl::gate_rows() const {
+  return gate_count(options.cell()) * options.hidden_size();
+}
 
 void MaskedRecurrentImpl::reset() {
   const std::int64_t rows = gate_rows();
@@ -104,9 +108,9 @@ void MaskedRecurrentImpl::keep_masks_bool() {
 }
 
 void MaskedRecurrentImpl::pretty_print(std::ostream& stream) const {
-  stream << "structlab::nn::MaskedRecurrent(cell=" << to_string(options.cell()) << ", in=" << options.input_size()
-         << ", hidden=" << options.hidden_size() << ", active="
-         << (mask_ih_.sum().item<std::int64_t>() + mask_hh_.sum().item<std::int64_t>()) << "/"
+  stream << "structlab::nn::MaskedRecurrent(cell=" << to_string(options.cell())
+         << ", in=" << options.input_size() << ", hidden=" << options.hidden_size()
+         << ", active=" << (mask_ih_.sum().item<std::int64_t>() + mask_hh_.sum().item<std::int64_t>()) << "/"
          << (mask_ih_.numel() + mask_hh_.numel()) << ")";
 }
 

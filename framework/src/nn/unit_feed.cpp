@@ -9,7 +9,8 @@ namespace structlab::nn::detail {
 namespace {
 
 /// Sorted union of two ascending vertex lists.
-std::vector<graph::VertexId> merged(const std::vector<graph::VertexId>& a, const std::vector<graph::VertexId>& b) {
+std::vector<graph::VertexId> merged(const std::vector<graph::VertexId>& a,
+                                    const std::vector<graph::VertexId>& b) {
   std::vector<graph::VertexId> out;
   out.reserve(a.size() + b.size());
   std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
@@ -20,9 +21,12 @@ std::vector<graph::VertexId> merged(const std::vector<graph::VertexId>& a, const
 
 const char* to_string(FeedLayout layout) {
   switch (layout) {
-    case FeedLayout::features: return "features";
-    case FeedLayout::channels: return "channels";
-    case FeedLayout::flattened: return "flattened channels";
+    case FeedLayout::features:
+      return "features";
+    case FeedLayout::channels:
+      return "channels";
+    case FeedLayout::flattened:
+      return "flattened channels";
   }
   return "?";
 }
@@ -51,14 +55,16 @@ UnitFeed grouped(const UnitFeed& feed, std::int64_t channels) {
   const std::size_t per_channel = feed.slots.size() / static_cast<std::size_t>(channels);
   for (std::size_t c = 0; c < static_cast<std::size_t>(channels); ++c) {
     std::vector<graph::VertexId> sources;
-    for (std::size_t k = c * per_channel; k < (c + 1) * per_channel; ++k) sources = merged(sources, feed.slots[k]);
+    for (std::size_t k = c * per_channel; k < (c + 1) * per_channel; ++k)
+      sources = merged(sources, feed.slots[k]);
     out.slots.push_back(std::move(sources));
   }
   return out;
 }
 
 std::string describe(const UnitFeed& feed) {
-  if (feed.model_input) return feed.layout == FeedLayout::flattened ? "the flattened model input" : "the model input";
+  if (feed.model_input)
+    return feed.layout == FeedLayout::flattened ? "the flattened model input" : "the model input";
   return std::to_string(feed.slots.size()) + " " + to_string(feed.layout);
 }
 

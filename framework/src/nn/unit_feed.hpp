@@ -41,8 +41,8 @@ UnitFeed flattened(UnitFeed feed);
 UnitFeed unflattened(UnitFeed feed);
 
 /// \p feed's features after a view/reshape to [batch, channels, ...]: channel c depends on what features
-/// c*n .. (c+1)*n - 1 depend on (n = features / channels), as a contiguous view lays them out. \p feed must be
-/// features whose count \p channels divides.
+/// c*n .. (c+1)*n - 1 depend on (n = features / channels), as a contiguous view lays them out. \p feed must
+/// be features whose count \p channels divides.
 UnitFeed grouped(const UnitFeed& feed, std::int64_t channels);
 
 /// The elementwise combination of \p a and \p b (x + y, x * y, ...): slot i depends on what slot i of

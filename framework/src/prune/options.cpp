@@ -44,7 +44,8 @@ const char* to_string(MaskGranularity granularity) {
 }
 
 MaskGranularity parse_mask_granularity(const std::string& name) {
-  for (MaskGranularity granularity : {MaskGranularity::weight, MaskGranularity::kernel, MaskGranularity::channel}) {
+  for (MaskGranularity granularity :
+       {MaskGranularity::weight, MaskGranularity::kernel, MaskGranularity::channel}) {
     if (name == to_string(granularity)) return granularity;
   }
   throw ConfigError(fmt::format(

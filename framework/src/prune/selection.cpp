@@ -104,62 +104,49 @@ std::vector<RankingGroup> block_groups(const std::vector<nn::MaskedLayerRef>& la
   return groups;
 }
 
-// Weight granularity: one candidate per active weight of a prunable layer.
-std::vector<RankingGroup> weight_groups(const std::vector<nn::MaskedLayerRef>& layers,
-                                        const std::vector<torch::Tensor>& masks,
-                                        const std::vector<torch::Tensor>& scores,
-                                        const std::vector<bool>& excluded, SelectionScope scope) {
-  std::vector<RankingGroup> groups;
-  if (scope != SelectionScope::per_layer) groups.emplace_back();
-  for (std::size_t position = 0; position < layers.size(); ++position) {
-    if (excluded[position]) continue;
-    if (scope == SelectionScope::per_layer) groups.emplace_back();
-    RankingGroup& group = groups.back();
-    const bool* mask = masks[position].data_ptr<bool>();
-    const double* score = scores[position].data_ptr<double>();
-    const std::int64_t numel = masks[position].numel();
-    group.total += numel;
-    for (std::int64_t index = 0; index < numel; ++index) {
-      if (!mask[index]) continue;
-      reject_nan(score[index], "masked layer '" + layers[position].name + "'", index);
-      group.candidates.push_back({score[index], static_cast<std::int64_t>(position), index});
-    }
-  }
-  return groups;
-}
-
 // The mean of the active entries' scores along dim 1 of [groups, entries] views; +inf for a group without any
 // (never chosen: a unit whose rows are all inactive in one layer is ranked by its other layers).
 torch::Tensor mean_of_active(const torch::Tensor& scores, const torch::Tensor& mask) {
   const torch::Tensor count = mask.to(torch::kDouble).sum(/*dim=*/1);
   // inactive positions are ignored whatever they hold (a score of inf or NaN there must not leak in)
-  const torch::Tensor mean = scores.masked_fill(mask.logical_not(), 0.0).sum(/*dim=*/1).div(count.clamp_min(1.0));
-  return torch::where(count > 0, mean, torch::full_like(mean, std::numeric_limits<double>::infinity())).contiguous();
+  const torch::Tensor mean =
+      scores.masked_fill(mask.logical_not(), 0.0).sum(/*dim=*/1).div(count.clamp_min(1.0));
+  return torch::where(count > 0, mean, torch::full_like(mean, std::numeric_limits<double>::infinity()))
+      .contiguous();
 }
 
-// Kernel granularity: one candidate per (row, column) pair with an active entry, scored by the mean of its active
-// entries' scores; its index is the pair's row-major index.
-std::vector<RankingGroup> kernel_groups(const std::vector<nn::MaskedLayerRef>& layers,
-                                        const std::vector<torch::Tensor>& masks,
-                                        const std::vector<torch::Tensor>& scores,
-                                        const std::vector<bool>& excluded, SelectionScope scope) {
+// Weight or kernel granularity: one candidate per active entry of a prunable layer, its index row-major. An
+// entry is a weight, or with \p kernels a (row, column) pair holding an active weight, scored by the mean of
+// its active weights' scores.
+std::vector<RankingGroup> entry_groups(const std::vector<nn::MaskedLayerRef>& layers,
+                                       const std::vector<torch::Tensor>& masks,
+                                       const std::vector<torch::Tensor>& scores,
+                                       const std::vector<bool>& excluded, SelectionScope scope,
+                                       bool kernels) {
   std::vector<RankingGroup> groups;
   if (scope != SelectionScope::per_layer) groups.emplace_back();
   for (std::size_t position = 0; position < layers.size(); ++position) {
     if (excluded[position]) continue;
     if (scope == SelectionScope::per_layer) groups.emplace_back();
     RankingGroup& group = groups.back();
-    const std::int64_t pairs = layers[position].out_features() * layers[position].in_features();
-    const torch::Tensor by_pair = masks[position].view({pairs, -1});
-    const torch::Tensor active = by_pair.any(/*dim=*/1).contiguous();
-    const torch::Tensor kernel_score = mean_of_active(scores[position].view({pairs, -1}), by_pair);
+    torch::Tensor active = masks[position];
+    torch::Tensor score = scores[position];
+    std::string what = "masked layer '" + layers[position].name + "'";
+    if (kernels) {
+      const std::int64_t pairs = layers[position].out_features() * layers[position].in_features();
+      const torch::Tensor by_pair = masks[position].view({pairs, -1});
+      active = by_pair.any(/*dim=*/1).contiguous();
+      score = mean_of_active(scores[position].view(by_pair.sizes()), by_pair);
+      what = "the kernels of " + what;
+    }
     const bool* is_active = active.data_ptr<bool>();
-    const double* score = kernel_score.data_ptr<double>();
-    group.total += pairs;
-    for (std::int64_t index = 0; index < pairs; ++index) {
+    const double* value = score.data_ptr<double>();
+    const std::int64_t entries = active.numel();
+    group.total += entries;
+    for (std::int64_t index = 0; index < entries; ++index) {
       if (!is_active[index]) continue;
-      reject_nan(score[index], "the kernels of masked layer '" + layers[position].name + "'", index);
-      group.candidates.push_back({score[index], static_cast<std::int64_t>(position), index});
+      reject_nan(value[index], what, index);
+      group.candidates.push_back({value[index], static_cast<std::int64_t>(position), index});
     }
   }
   return groups;
@@ -277,24 +264,27 @@ PruneReport apply_selection(nn::MaskedModel& model, const std::vector<torch::Ten
                       "own threshold (scores below zero)");
   }
   if (granularity == PruningGranularity::unit && selection.granularity != MaskGranularity::weight) {
-    throw ConfigError(fmt::format("pruning.selection.granularity: this pruning strategy scores whole units itself; "
-                                  "granularity {} is for strategies that score weights (leave it at weight)",
-                                  to_string(selection.granularity)));
+    throw ConfigError(
+        fmt::format("pruning.selection.granularity: this pruning strategy scores whole units itself; "
+                    "granularity {} is for strategies that score weights (leave it at weight)",
+                    to_string(selection.granularity)));
   }
   if (granularity == PruningGranularity::weight && selection.granularity == MaskGranularity::channel) {
     checked = row_scores(masks, checked);
     granularity = PruningGranularity::unit;
   }
   if (granularity == PruningGranularity::weight && selection.granularity == MaskGranularity::kernel) {
-    for (const Candidate& kernel : choose(kernel_groups(layers, masks, checked, excluded, scope), scope, selection)) {
+    const auto kernel_candidates = entry_groups(layers, masks, checked, excluded, scope, /*kernels=*/true);
+    for (const Candidate& kernel : choose(kernel_candidates, scope, selection)) {
       const torch::Tensor& mask = masks[static_cast<std::size_t>(kernel.group)];
       const std::int64_t length = mask.numel() / (mask.size(0) * mask.size(1));
       std::fill_n(mask.data_ptr<bool>() + kernel.index * length, length, false);
     }
   } else if (granularity == PruningGranularity::weight) {
-    std::vector<RankingGroup> groups = selection.rule == SelectionRule::n_m
-                                           ? block_groups(layers, masks, checked, excluded, selection.pattern_m)
-                                           : weight_groups(layers, masks, checked, excluded, scope);
+    std::vector<RankingGroup> groups =
+        selection.rule == SelectionRule::n_m
+            ? block_groups(layers, masks, checked, excluded, selection.pattern_m)
+            : entry_groups(layers, masks, checked, excluded, scope, /*kernels=*/false);
     for (const Candidate& weight : choose(std::move(groups), scope, selection)) {
       // masks are contiguous CPU copies; a tensor op per entry would be slow for large layers
       masks[static_cast<std::size_t>(weight.group)].data_ptr<bool>()[weight.index] = false;

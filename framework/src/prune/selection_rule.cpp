@@ -30,9 +30,10 @@ void validate_selection(const SelectionOptions& selection) {
                                     selection.pattern_n, selection.pattern_m));
     }
     if (selection.granularity != MaskGranularity::weight) {
-      throw ConfigError(fmt::format("pruning.selection.granularity: the n_m rule keeps N of every M consecutive "
-                                    "weights, so it needs granularity weight, not {}",
-                                    to_string(selection.granularity)));
+      throw ConfigError(
+          fmt::format("pruning.selection.granularity: the n_m rule keeps N of every M consecutive "
+                      "weights, so it needs granularity weight, not {}",
+                      to_string(selection.granularity)));
     }
   } else if (selection.rule == SelectionRule::count) {
     if (!(std::isfinite(amount) && amount >= 0.0 && amount == std::floor(amount))) {

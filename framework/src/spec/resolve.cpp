@@ -123,10 +123,11 @@ ResolvedSections resolve_sections(const SpecDocument& document, PluginChecker& p
     const SourceLocation where = selection->second.fixed.location_of("rule");
     const std::string& name = std::get<std::string>(pruning->second.plugin_name->value);
     if (kind == "gradual" || kind == "dynamic" || kind == "at_init") {
-      problems.add(where, "pruning.selection.rule",
-                   fmt::format("n_m goes with one_shot or iterative schedules; the {} schedule prunes to its own "
-                               "density targets",
-                               kind));
+      problems.add(
+          where, "pruning.selection.rule",
+          fmt::format("n_m goes with one_shot or iterative schedules; the {} schedule prunes to its own "
+                      "density targets",
+                      kind));
     } else if (plugins.pruner_granularity(name, pruning->second.plugin->params) != plugin::PruningGranularity::weight ||
                plugins.pruner_scope(name, pruning->second.plugin->params) == plugin::SelectionScope::below_zero) {
       problems.add(where, "pruning.selection.rule",
@@ -136,23 +137,26 @@ ResolvedSections resolve_sections(const SpecDocument& document, PluginChecker& p
                                name));
     }
   }
-  // kernel and channel group the weights a strategy scores; the schedules that prune to weight-density targets,
-  // n_m and unit-scoring strategies have no use for them
+  // kernel and channel group the weights a strategy scores; the schedules that prune to weight-density
+  // targets, n_m and unit-scoring strategies have no use for them
   const bool grouped = selection != out.end() && selection->second.fixed.has("granularity") &&
                        std::get<std::string>(selection->second.fixed.value("granularity")) != "weight";
   if (grouped && !n_m && pruning != out.end() && pruning->second.plugin && pruning->second.plugin_name) {
     const SourceLocation where = selection->second.fixed.location_of("granularity");
     const std::string& name = std::get<std::string>(pruning->second.plugin_name->value);
     if (kind == "gradual" || kind == "dynamic" || kind == "at_init") {
-      problems.add(where, "pruning.selection.granularity",
-                   fmt::format("kernel and channel granularity go with one_shot or iterative schedules; the {} "
-                               "schedule prunes single weights to its own density targets",
-                               kind));
-    } else if (plugins.pruner_granularity(name, pruning->second.plugin->params) != plugin::PruningGranularity::weight) {
-      problems.add(where, "pruning.selection.granularity",
-                   fmt::format("pruner '{}' scores whole units itself; kernel and channel granularity group the "
-                               "scores of a strategy that scores weights (e.g. magnitude_global)",
-                               name));
+      problems.add(
+          where, "pruning.selection.granularity",
+          fmt::format("kernel and channel granularity go with one_shot or iterative schedules; the {} "
+                      "schedule prunes single weights to its own density targets",
+                      kind));
+    } else if (plugins.pruner_granularity(name, pruning->second.plugin->params) !=
+               plugin::PruningGranularity::weight) {
+      problems.add(
+          where, "pruning.selection.granularity",
+          fmt::format("pruner '{}' scores whole units itself; kernel and channel granularity group the "
+                      "scores of a strategy that scores weights (e.g. magnitude_global)",
+                      name));
     }
   }
   if (grouped && n_m) {

@@ -199,9 +199,12 @@ bool fill_selection(const ResolvedSection& section, prune::SelectionOptions& sel
     check.fraction("amount");
   }
   if (!check.ok()) return false;
-  selection = prune::SelectionOptions{prune::parse_selection_rule(p.get_string("rule")), p.get_double("amount"),
-                                      p.get_string_list("exclude_layers"), p.get_bool("exclude_output"),
-                                      pattern->first, pattern->second,
+  selection = prune::SelectionOptions{prune::parse_selection_rule(p.get_string("rule")),
+                                      p.get_double("amount"),
+                                      p.get_string_list("exclude_layers"),
+                                      p.get_bool("exclude_output"),
+                                      pattern->first,
+                                      pattern->second,
                                       prune::parse_mask_granularity(p.get_string("granularity"))};
   return true;
 }

@@ -58,9 +58,10 @@ class IdxDataset : public structlab::plugin::Dataset {
                         "fraction of the training samples held out for validation, seeded (0: none)"),
          optional_param("limit_train", std::int64_t{0}, "use only the first N training samples (0: all)"),
          optional_param("limit_test", std::int64_t{0}, "use only the first N test samples (0: all)"),
-         optional_param("sequence", false,
-                        "give each image as a sequence read row by row: [rows, columns] (28 steps of 28 features for "
-                        "Fashion-MNIST), for recurrent models; false: [1, rows, columns]")}};
+         optional_param(
+             "sequence", false,
+             "give each image as a sequence read row by row: [rows, columns] (28 steps of 28 features for "
+             "Fashion-MNIST), for recurrent models; false: [1, rows, columns]")}};
   }
 
   explicit IdxDataset(const Params& params)

@@ -1,4 +1,5 @@
-// Generator plugin from_model: the neuron and channel graph of a TorchScript model, as `structlab extract` finds it.
+// Generator plugin from_model: the neuron and channel graph of a TorchScript model, as `structlab extract`
+// finds it.
 
 #include <cmath>
 #include <cstdint>
@@ -14,16 +15,19 @@ namespace {
 class FromModel : public structlab::plugin::StructureGenerator {
  public:
   static structlab::plugin::PluginInfo info() {
-    return {"the graph of a TorchScript model's Linear and Conv2d layers: a vertex per input and output unit or "
-            "channel, an edge per weight above the threshold (directed, as structlab extract writes it)",
-            "1.0.0",
-            {structlab::required_param("path", structlab::ParamType::string,
-                                       "TorchScript model file (torch.jit.script or torch.jit.trace, saved)"),
-             structlab::optional_param("threshold", 0.0,
-                                       "a weight is an edge when its magnitude is above this (0: every non-zero one)"),
-             structlab::optional_param("input_shape", std::vector<std::int64_t>{},
-                                       "one sample's shape without the batch dimension, e.g. [1, 28, 28]: checked "
-                                       "with one forward pass first; empty: no check")}};
+    return {
+        "the graph of a TorchScript model's Linear and Conv2d layers: a vertex per input and output unit or "
+        "channel, an edge per weight above the threshold (directed, as structlab extract writes it)",
+        "1.0.0",
+        {structlab::required_param("path", structlab::ParamType::string,
+                                   "TorchScript model file (torch.jit.script or torch.jit.trace, saved)"),
+         structlab::optional_param(
+             "threshold", 0.0,
+             "a weight is an edge when its magnitude is above this (0: every non-zero one)"),
+         structlab::optional_param(
+             "input_shape", std::vector<std::int64_t>{},
+             "one sample's shape without the batch dimension, e.g. [1, 28, 28]: checked "
+             "with one forward pass first; empty: no check")}};
   }
 
   explicit FromModel(const structlab::Params& params) : path_(params.get_string("path")) {
@@ -34,8 +38,9 @@ class FromModel : public structlab::plugin::StructureGenerator {
     options_.input_shape = params.get_int_list("input_shape");
     for (std::int64_t size : options_.input_shape) {
       if (size < 1)
-        params.fail("input_shape", "must list positive sizes (one sample's shape without the batch dimension), "
-                                   "e.g. [1, 28, 28], or be empty");
+        params.fail("input_shape",
+                    "must list positive sizes (one sample's shape without the batch dimension), "
+                    "e.g. [1, 28, 28], or be empty");
     }
   }
 

@@ -16,16 +16,18 @@ using IntList = std::vector<std::int64_t>;
 class ConvolutionalNet : public structlab::plugin::ModelKind {
  public:
   static structlab::plugin::PluginInfo info() {
-    return {"masked LeNet-5-style CNN: conv -> ReLU -> max-pool stages, then masked linear layers (no structure "
-            "needed; images only)",
-            "1.0.0",
-            {structlab::optional_param("channels", IntList{6, 16}, "output channels of each conv stage"),
-             structlab::optional_param("kernel_sizes", IntList{5, 5}, "square kernel size of each conv stage"),
-             structlab::optional_param("paddings", IntList{2, 0}, "zero padding of each conv stage"),
-             structlab::optional_param("pool", std::int64_t{2}, "max-pool size and stride after each stage; 1: none"),
-             structlab::optional_param("hidden_widths", IntList{120, 84},
-                                       "width of each hidden classifier layer; [] for none"),
-             structlab::optional_param("bias", true, "whether every layer has a bias")}};
+    return {
+        "masked LeNet-5-style CNN: conv -> ReLU -> max-pool stages, then masked linear layers (no structure "
+        "needed; images only)",
+        "1.0.0",
+        {structlab::optional_param("channels", IntList{6, 16}, "output channels of each conv stage"),
+         structlab::optional_param("kernel_sizes", IntList{5, 5}, "square kernel size of each conv stage"),
+         structlab::optional_param("paddings", IntList{2, 0}, "zero padding of each conv stage"),
+         structlab::optional_param("pool", std::int64_t{2},
+                                   "max-pool size and stride after each stage; 1: none"),
+         structlab::optional_param("hidden_widths", IntList{120, 84},
+                                   "width of each hidden classifier layer; [] for none"),
+         structlab::optional_param("bias", true, "whether every layer has a bias")}};
   }
 
   explicit ConvolutionalNet(const structlab::Params& params)
@@ -35,7 +37,8 @@ class ConvolutionalNet : public structlab::plugin::ModelKind {
         pool_(params.get_int("pool")),
         hidden_widths_(params.get_int_list("hidden_widths")),
         bias_(params.get_bool("bias")) {
-    if (channels_.empty()) params.fail("channels", "must list at least one conv stage (use the ffn model otherwise)");
+    if (channels_.empty())
+      params.fail("channels", "must list at least one conv stage (use the ffn model otherwise)");
     require_each(params, "channels", channels_, 1);
     require_each(params, "kernel_sizes", kernel_sizes_, 1);
     require_each(params, "paddings", paddings_, 0);
@@ -69,8 +72,8 @@ class ConvolutionalNet : public structlab::plugin::ModelKind {
                            std::int64_t minimum) {
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (list[i] < minimum) {
-        params.fail(key, "entry " + std::to_string(i) + " is " + std::to_string(list[i]) + "; expected at least " +
-                             std::to_string(minimum));
+        params.fail(key, "entry " + std::to_string(i) + " is " + std::to_string(list[i]) +
+                             "; expected at least " + std::to_string(minimum));
       }
     }
   }

@@ -1,5 +1,5 @@
-// Model kind `rnn`: deepstruct's MaskedDeepRNN, stacked masked recurrent layers (rnn, gru or lstm) and a masked
-// output layer on the last step; for sequence datasets, needs no structure.
+// Model kind `rnn`: deepstruct's MaskedDeepRNN, stacked masked recurrent layers (rnn, gru or lstm) and a
+// masked output layer on the last step; for sequence datasets, needs no structure.
 
 #include <memory>
 #include <string>
@@ -15,13 +15,14 @@ namespace {
 class RecurrentNet : public structlab::plugin::ModelKind {
  public:
   static structlab::plugin::PluginInfo info() {
-    return {"masked recurrent net: rnn, gru or lstm layers, then a masked output layer on the last step "
-            "(sequences [steps, features]; no structure needed)",
-            "1.0.0",
-            {structlab::optional_param("cell", std::string("lstm"), "rnn (tanh), gru or lstm"),
-             structlab::optional_param("hidden_widths", std::vector<std::int64_t>{128},
-                                       "hidden units of each recurrent layer, input side first"),
-             structlab::optional_param("bias", true, "whether every layer has biases")}};
+    return {
+        "masked recurrent net: rnn, gru or lstm layers, then a masked output layer on the last step "
+        "(sequences [steps, features]; no structure needed)",
+        "1.0.0",
+        {structlab::optional_param("cell", std::string("lstm"), "rnn (tanh), gru or lstm"),
+         structlab::optional_param("hidden_widths", std::vector<std::int64_t>{128},
+                                   "hidden units of each recurrent layer, input side first"),
+         structlab::optional_param("bias", true, "whether every layer has biases")}};
   }
 
   explicit RecurrentNet(const structlab::Params& params)
@@ -34,7 +35,8 @@ class RecurrentNet : public structlab::plugin::ModelKind {
     if (hidden_widths_.empty()) params.fail("hidden_widths", "must list at least one recurrent layer");
     for (std::size_t i = 0; i < hidden_widths_.size(); ++i) {
       if (hidden_widths_[i] < 1) {
-        params.fail("hidden_widths", "entry " + std::to_string(i) + " is " + std::to_string(hidden_widths_[i]) +
+        params.fail("hidden_widths", "entry " + std::to_string(i) + " is " +
+                                         std::to_string(hidden_widths_[i]) +
                                          "; every width must be at least 1");
       }
     }

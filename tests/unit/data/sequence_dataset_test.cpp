@@ -22,7 +22,8 @@ Params sequence_params(const std::string& task) {
   return params;
 }
 
-// Every sample is start, start + 1, ... for 2..steps steps, then zeros; returns (start, length, sum) per sample.
+// Every sample is start, start + 1, ... for 2..steps steps, then zeros; returns (start, length, sum) per
+// sample.
 void expect_runs(const torch::Tensor& inputs, const torch::Tensor& targets, bool sum_task) {
   std::set<std::int64_t> starts, lengths;
   for (std::int64_t i = 0; i < inputs.size(0); ++i) {
@@ -75,7 +76,8 @@ TEST(SequenceDataset, BadParametersNameTheKey) {
   EXPECT_NE(unknown.find("expected start or sum"), std::string::npos) << unknown;
   Params steps = sequence_params("start");
   steps.set("steps", std::int64_t{1});
-  EXPECT_NE(message_of<ConfigError>([&] { make_dataset("sequence", steps); }).find("steps"), std::string::npos);
+  EXPECT_NE(message_of<ConfigError>([&] { make_dataset("sequence", steps); }).find("steps"),
+            std::string::npos);
 }
 
 }  // namespace

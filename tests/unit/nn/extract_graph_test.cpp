@@ -1,14 +1,15 @@
-// Graph extraction from TorchScript models saved by Debian's python3-torch (an MLP, a small CNN, an MLP with a
-// skip connection, branches joined by cat, features viewed as an image; scripted and traced): the exact edges
-// computed in Python from the weights, the threshold, and the errors on missing, foreign, unfollowable
+// Graph extraction from TorchScript models saved by Debian's python3-torch (an MLP, a small CNN, an MLP with
+// a skip connection, branches joined by cat, features viewed as an image; scripted and traced): the exact
+// edges computed in Python from the weights, the threshold, and the errors on missing, foreign, unfollowable
 // (a partial flatten, a mean over one spatial dimension) or refusing models.
+
+#include "structlab/nn/extract_graph.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 
 #include "structlab/error.hpp"
-#include "structlab/nn/extract_graph.hpp"
 #include "support/torchscript_models.hpp"
 
 namespace structlab::nn {
@@ -140,7 +141,8 @@ TEST_F(ExtractGraph, AWrongInputShapeIsAModelErrorWithPyTorchsReason) {
   options.input_shape = {10};
   std::string message = error_of<ModelError>(model("mlp_script"), options);
   EXPECT_NE(message.find("does not accept an input of shape [1, 10]"), std::string::npos) << message;
-  EXPECT_NE(message.find("mat1 and mat2"), std::string::npos) << message;  // the last line of PyTorch's message
+  EXPECT_NE(message.find("mat1 and mat2"), std::string::npos)
+      << message;  // the last line of PyTorch's message
 
   options.input_shape = {3, 28, 28};
   message = error_of<ModelError>(model("cnn_trace"), options);

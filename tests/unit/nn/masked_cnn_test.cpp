@@ -1,4 +1,5 @@
-// MaskedConv2d and the LeNet-5-style MaskedCNN: masked convolution, the masked-layer views, the channel graph.
+// MaskedConv2d and the LeNet-5-style MaskedCNN: masked convolution, the masked-layer views, the channel
+// graph.
 
 #include "structlab/nn/masked_cnn.hpp"
 
@@ -58,7 +59,8 @@ TEST(MaskedConv2d, DrawsItsInitialWeightsFromTheInitialisationGenerator) {
 }
 
 TEST(MaskedConv2d, RefusesBadOptionsAndInputsNamingTheShapes) {
-  EXPECT_NE(message_of([] { MaskedConv2d(MaskedConv2dOptions(0, 3, 3)); }).find("in_channels=0"), std::string::npos);
+  EXPECT_NE(message_of([] { MaskedConv2d(MaskedConv2dOptions(0, 3, 3)); }).find("in_channels=0"),
+            std::string::npos);
   MaskedConv2d conv(MaskedConv2dOptions(2, 3, 5));
   const std::string wrong_channels = message_of([&] { conv->forward(torch::randn({1, 3, 8, 8})); });
   EXPECT_NE(wrong_channels.find("[1, 3, 8, 8]"), std::string::npos) << wrong_channels;
@@ -147,8 +149,8 @@ TEST(MaskedCNN, StructureIsTheChannelGraphThenTheNeuronGraph) {
 TEST(MaskedCNN, DeadUnitsCountChannels) {
   auto model = lenet();
   const auto layers = model->masked_layers();
-  layers[0].mask[2].fill_(false);                  // channel 2 of stage 0 reads nothing
-  layers[1].mask.select(1, 4).fill_(false);       // channel 4 of stage 0 feeds nothing
+  layers[0].mask[2].fill_(false);            // channel 2 of stage 0 reads nothing
+  layers[1].mask.select(1, 4).fill_(false);  // channel 4 of stage 0 feeds nothing
   const prune::DeadUnitReport report = prune::count_dead_units(*model);
   ASSERT_EQ(report.layers.size(), 4u);
   EXPECT_EQ(report.layers[0].units, 6);
@@ -165,7 +167,9 @@ TEST(MaskedCNN, RefusesShapesItCannotBuildNamingTheCause) {
     MaskedCNN(MaskedCNNOptions({1, 8, 8}, 10).channels({4, 4}).kernel_sizes({5, 5}).paddings({0, 0}));
   });
   EXPECT_NE(shrunk.find("conv stage 1"), std::string::npos) << shrunk;
-  const std::string lists = message_of([] { MaskedCNN(MaskedCNNOptions({1, 28, 28}, 10).kernel_sizes({5})); });
+  const std::string lists = message_of([] {
+    MaskedCNN(MaskedCNNOptions({1, 28, 28}, 10).kernel_sizes({5}));
+  });
   EXPECT_NE(lists.find("one entry per conv stage"), std::string::npos) << lists;
 }
 

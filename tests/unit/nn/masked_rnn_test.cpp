@@ -1,11 +1,10 @@
 // MaskedRecurrent (rnn, gru, lstm) against torch's own recurrent modules, and MaskedDeepRNN's per-gate masked
 // layers, unrolled structure and unit removal.
 
-#include "structlab/nn/masked_deep_rnn.hpp"
-
 #include <gtest/gtest.h>
 
 #include "structlab/error.hpp"
+#include "structlab/nn/masked_deep_rnn.hpp"
 #include "structlab/prune/dead_units.hpp"
 #include "structlab/prune/selection.hpp"
 #include "unit/nn/test_structures.hpp"
@@ -148,9 +147,11 @@ TEST(MaskedDeepRNN, AUnitFeedingOnlyItselfCountsAsHavingOutputs) {
 }
 
 TEST(MaskedDeepRNN, GateNamesOfEveryCell) {
-  EXPECT_EQ(MaskedDeepRNN(MaskedDeepRNNOptions({5, 3}, 2, {4}).cell(RecurrentCell::rnn))->masked_layers()[1].name,
-            "rnn0_hh");
-  const auto gru = MaskedDeepRNN(MaskedDeepRNNOptions({5, 3}, 2, {4}).cell(RecurrentCell::gru))->masked_layers();
+  EXPECT_EQ(
+      MaskedDeepRNN(MaskedDeepRNNOptions({5, 3}, 2, {4}).cell(RecurrentCell::rnn))->masked_layers()[1].name,
+      "rnn0_hh");
+  const auto gru =
+      MaskedDeepRNN(MaskedDeepRNNOptions({5, 3}, 2, {4}).cell(RecurrentCell::gru))->masked_layers();
   ASSERT_EQ(gru.size(), 7u);
   EXPECT_EQ(gru[2].name, "rnn0_ih_n");
   EXPECT_EQ(gru[3].name, "rnn0_hh_r");
@@ -177,7 +178,7 @@ TEST(MaskedDeepRNN, StructureIsTheNetUnrolledOnce) {
   const graph::LayeredGraph whole = model->generate_structure(true, true);
   EXPECT_EQ(whole.num_vertices(), 3 + 20 + 2);
   EXPECT_EQ(whole.num_edges(), inner.num_edges() + 4 * 3 + 2 * 6);
-  EXPECT_TRUE(whole.has_edge(2, 3 + 4));        // input feature 2 -> h0(t) unit 0
+  EXPECT_TRUE(whole.has_edge(2, 3 + 4));            // input feature 2 -> h0(t) unit 0
   EXPECT_TRUE(whole.has_edge(3 + 14 + 5, 23 + 1));  // h1(t) unit 5 -> output 1
 }
 
@@ -197,8 +198,10 @@ TEST(MaskedDeepRNN, RemovingAUnitClearsItsGatesAndWhatReadsIt) {
   EXPECT_EQ(report.units_pruned, 1);
   const auto layers = model->masked_layers();
   for (std::size_t g = 0; g < 8; ++g) EXPECT_FALSE(layers[g].mask[1].any().item<bool>()) << layers[g].name;
-  for (std::size_t g = 4; g < 8; ++g) EXPECT_FALSE(layers[g].mask.select(1, 1).any().item<bool>()) << layers[g].name;
-  for (std::size_t g = 8; g < 12; ++g) EXPECT_FALSE(layers[g].mask.select(1, 1).any().item<bool>()) << layers[g].name;
+  for (std::size_t g = 4; g < 8; ++g)
+    EXPECT_FALSE(layers[g].mask.select(1, 1).any().item<bool>()) << layers[g].name;
+  for (std::size_t g = 8; g < 12; ++g)
+    EXPECT_FALSE(layers[g].mask.select(1, 1).any().item<bool>()) << layers[g].name;
   const auto dead = prune::count_dead_units(*model);
   EXPECT_EQ(dead.layers[0].dead, 1);
   EXPECT_EQ(dead.units(), 4 + 6);

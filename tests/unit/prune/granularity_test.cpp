@@ -1,4 +1,5 @@
-// `pruning.selection.granularity`: weight scores grouped into whole kernels or whole channels, on a masked CNN.
+// `pruning.selection.granularity`: weight scores grouped into whole kernels or whole channels, on a masked
+// CNN.
 
 #include <gtest/gtest.h>
 
@@ -17,9 +18,12 @@ using testing::rule;
 
 // conv_0 [2, 1, 3, 3], conv_1 [3, 2, 3, 3], output [2, 3, 36] (its view), every weight 1.
 nn::MaskedCNN small_cnn() {
-  nn::MaskedCNN model(
-      nn::MaskedCNNOptions({1, 6, 6}, 2).channels({2, 3}).kernel_sizes({3, 3}).paddings({1, 1}).pool(1).hidden_widths(
-          {}));
+  nn::MaskedCNN model(nn::MaskedCNNOptions({1, 6, 6}, 2)
+                          .channels({2, 3})
+                          .kernel_sizes({3, 3})
+                          .paddings({1, 1})
+                          .pool(1)
+                          .hidden_widths({}));
   torch::NoGradGuard no_grad;
   for (auto& parameter : model->parameters()) parameter.fill_(1.0);
   return model;
@@ -27,7 +31,8 @@ nn::MaskedCNN small_cnn() {
 
 std::vector<torch::Tensor> magnitudes(nn::MaskedModel& model) {
   std::vector<torch::Tensor> scores;
-  for (const auto& layer : model.masked_layers()) scores.push_back(layer.weight.detach().abs().to(torch::kDouble));
+  for (const auto& layer : model.masked_layers())
+    scores.push_back(layer.weight.detach().abs().to(torch::kDouble));
   return scores;
 }
 
@@ -71,8 +76,8 @@ TEST(KernelGranularity, FractionAndDensityCountKernels) {
   auto model = small_cnn();
   SelectionOptions half = rule("fraction", 0.5);
   half.granularity = MaskGranularity::kernel;
-  const auto report =
-      apply_selection(*model, magnitudes(*model), PruningGranularity::weight, SelectionScope::per_layer, half);
+  const auto report = apply_selection(*model, magnitudes(*model), PruningGranularity::weight,
+                                      SelectionScope::per_layer, half);
   // conv_0 has 2 kernels, conv_1 has 6: half of each goes, whole
   EXPECT_EQ(report.layers[0].pruned(), 9);
   EXPECT_EQ(report.layers[1].pruned(), 3 * 9);
@@ -88,10 +93,10 @@ TEST(KernelGranularity, OnAMatrixIsWeightGranularity) {
     (*model)->set_weight(0, {0.5f, -0.1f, 0.3f, 0.2f, -0.9f, 0.05f});
     (*model)->set_weight(1, {0.4f, 0.6f, -0.2f, 0.7f, 0.8f, -0.3f});
   }
-  apply_selection(*kernel_model, magnitudes(*kernel_model), PruningGranularity::weight, SelectionScope::global,
-                  by("kernel", 3));
-  apply_selection(*weight_model, magnitudes(*weight_model), PruningGranularity::weight, SelectionScope::global,
-                  by("weight", 3));
+  apply_selection(*kernel_model, magnitudes(*kernel_model), PruningGranularity::weight,
+                  SelectionScope::global, by("kernel", 3));
+  apply_selection(*weight_model, magnitudes(*weight_model), PruningGranularity::weight,
+                  SelectionScope::global, by("weight", 3));
   const auto kernel_layers = kernel_model->masked_layers();
   const auto weight_layers = weight_model->masked_layers();
   for (std::size_t i = 0; i < kernel_layers.size(); ++i) {
@@ -120,8 +125,8 @@ TEST(ChannelGranularity, RemovesTheOutputChannelWithTheLowestMeanAndWhatItFeeds)
 TEST(ChannelGranularity, RanksByTheMeanOfTheActiveEntriesOnly) {
   auto model = small_cnn();
   auto layers = model->masked_layers();
-  // channel 0 keeps one active weight, 0.2, beside inactive ones still holding 1 (mean of the active: 0.2; of all
-  // nine: 0.91); channel 1 is all 0.5; the rows of conv_1 (18 entries of 1) stay
+  // channel 0 keeps one active weight, 0.2, beside inactive ones still holding 1 (mean of the active: 0.2; of
+  // all nine: 0.91); channel 1 is all 0.5; the rows of conv_1 (18 entries of 1) stay
   layers[0].mask[0].fill_(false);
   layers[0].mask[0][0][0][0] = true;
   {
@@ -157,7 +162,8 @@ TEST(Granularity, RefusedWhereItCannotApply) {
   auto model = small_cnn();
   const std::string unit_strategy = nn::testing::message_of([&] {
     std::vector<torch::Tensor> unit_scores;
-    for (const auto& layer : model->masked_layers()) unit_scores.push_back(torch::ones({layer.out_features()}));
+    for (const auto& layer : model->masked_layers())
+      unit_scores.push_back(torch::ones({layer.out_features()}));
     apply_selection(*model, unit_scores, PruningGranularity::unit, SelectionScope::global, by("kernel", 1));
   });
   EXPECT_NE(unit_strategy.find("pruning.selection.granularity"), std::string::npos) << unit_strategy;

@@ -14,29 +14,41 @@ namespace {
 
 using testing::rule;
 
-const std::vector<const char*> kStrategies{"magnitude_global", "magnitude_layerwise", "magnitude_std", "random",
-                                           "obd", "taylor", "neuron", "snip", "grasp", "synflow"};
+const std::vector<const char*> kStrategies{"magnitude_global",
+                                           "magnitude_layerwise",
+                                           "magnitude_std",
+                                           "random",
+                                           "obd",
+                                           "taylor",
+                                           "neuron",
+                                           "snip",
+                                           "grasp",
+                                           "synflow"};
 
 // Every built-in strategy scores a CNN's 4-D and 3-D masked layers and a step prunes some of them.
 TEST(PrunersOnACnn, EveryBuiltInStrategyPrunesConvolutionalLayers) {
   for (const char* name : kStrategies) {
     torch::manual_seed(9);
-    nn::MaskedCNN model(nn::MaskedCNNOptions({1, 8, 8}, 3).channels({3, 4}).kernel_sizes({3, 3}).paddings({1, 1})
+    nn::MaskedCNN model(nn::MaskedCNNOptions({1, 8, 8}, 3)
+                            .channels({3, 4})
+                            .kernel_sizes({3, 3})
+                            .paddings({1, 1})
                             .hidden_widths({5}));
     const torch::Tensor inputs = torch::randn({4, 6, 1, 8, 8});
     const torch::Tensor targets = torch::randint(3, {4, 6});
-    testing::LambdaContext context(
-        1, 4,
-        [&](nn::MaskedModel& m, std::int64_t batch) {
-          return torch::cross_entropy_loss(m.forward(inputs[batch]), targets[batch]);
-        },
-        {1, 8, 8});
+    testing::LambdaContext context(1, 4,
+                                   [&](nn::MaskedModel& m, std::int64_t batch) {
+                                     return torch::cross_entropy_loss(m.forward(inputs[batch]),
+                                                                      targets[batch]);
+                                   },
+                                   {1, 8, 8});
     const auto strategy = testing::make_pruner(name);
     SelectionOptions selection = rule("fraction", 0.3);
     PruneReport report;
     ASSERT_NO_THROW(report = prune_step(*model, *strategy, context, selection)) << name;
     EXPECT_GT(report.pruned(), 0) << name;
-    EXPECT_GT(report.layers[0].pruned() + report.layers[1].pruned(), 0) << name << ": a conv layer lost weights";
+    EXPECT_GT(report.layers[0].pruned() + report.layers[1].pruned(), 0)
+        << name << ": a conv layer lost weights";
     EXPECT_NO_THROW(model->forward(inputs[0])) << name;
   }
 }
@@ -48,12 +60,12 @@ TEST(PrunersOnAnRnn, EveryBuiltInStrategyPrunesRecurrentLayers) {
     nn::MaskedDeepRNN model(nn::MaskedDeepRNNOptions({6, 3}, 3, {5, 4}));
     const torch::Tensor inputs = torch::randn({4, 8, 6, 3});
     const torch::Tensor targets = torch::randint(3, {4, 8});
-    testing::LambdaContext context(
-        1, 4,
-        [&](nn::MaskedModel& m, std::int64_t batch) {
-          return torch::cross_entropy_loss(m.forward(inputs[batch]), targets[batch]);
-        },
-        {6, 3});
+    testing::LambdaContext context(1, 4,
+                                   [&](nn::MaskedModel& m, std::int64_t batch) {
+                                     return torch::cross_entropy_loss(m.forward(inputs[batch]),
+                                                                      targets[batch]);
+                                   },
+                                   {6, 3});
     const auto strategy = testing::make_pruner(name);
     PruneReport report;
     ASSERT_NO_THROW(report = prune_step(*model, *strategy, context, rule("fraction", 0.3))) << name;

@@ -140,17 +140,20 @@ INSTANTIATE_TEST_SUITE_P(
             "pruning: {plugin: fixture_pruner, selection: {rule: count, amount: 2.5}}\n",
             "SPEC:5:60: pruning.selection.amount: expected a whole number of weights >= 0 for rule count, "
             "got 2.5"},
-        RangeCase{"pruning: {plugin: fixture_pruner, selection: {granularity: filter}}\n",
-                  "SPEC:5:47: pruning.selection.granularity: expected one of: weight, kernel, channel, got filter"},
-        RangeCase{"pruning: {plugin: fixture_pruner, selection: {rule: top}}\n",
-                  "SPEC:5:47: pruning.selection.rule: expected one of: fraction, count, density, n_m, got top"},
         RangeCase{
-            "pruning: {plugin: fixture_pruner, schedule: {kind: lottery}}\n",
-            "SPEC:5:46: pruning.schedule.kind: expected one of: one_shot, iterative, gradual, dynamic, at_init, got lottery"},
+            "pruning: {plugin: fixture_pruner, selection: {granularity: filter}}\n",
+            "SPEC:5:47: pruning.selection.granularity: expected one of: weight, kernel, channel, got filter"},
+        RangeCase{
+            "pruning: {plugin: fixture_pruner, selection: {rule: top}}\n",
+            "SPEC:5:47: pruning.selection.rule: expected one of: fraction, count, density, n_m, got top"},
+        RangeCase{"pruning: {plugin: fixture_pruner, schedule: {kind: lottery}}\n",
+                  "SPEC:5:46: pruning.schedule.kind: expected one of: one_shot, iterative, gradual, dynamic, "
+                  "at_init, got lottery"},
         RangeCase{"pruning: {plugin: fixture_pruner, schedule: {density: 0}}\n",
                   "SPEC:5:46: pruning.schedule.density: expected a density in (0, 1], got 0.0"},
         RangeCase{"pruning: {plugin: fixture_pruner, schedule: {distribution: gaussian}}\n",
-                  "SPEC:5:46: pruning.schedule.distribution: expected one of: uniform, erdos_renyi, erk, structure, "
+                  "SPEC:5:46: pruning.schedule.distribution: expected one of: uniform, erdos_renyi, erk, "
+                  "structure, "
                   "got gaussian"},
         RangeCase{"pruning: {plugin: fixture_pruner, schedule: {update_every: 0}}\n",
                   "SPEC:5:46: pruning.schedule.update_every: expected an integer >= 1, got 0"},

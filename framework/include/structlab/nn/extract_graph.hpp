@@ -55,8 +55,8 @@ struct ExtractedLayer {
   /// Its module path in the model, e.g. "fc1" or "features.0"; a module called again is "name (call 2)".
   std::string name;
   ExtractedLayerKind kind = ExtractedLayerKind::linear;  ///< what the layer is
-  std::int64_t in_units = 0;   ///< in_features of a Linear, in_channels of a Conv2d
-  std::int64_t out_units = 0;  ///< out_features or out_channels: the layer's vertices
+  std::int64_t in_units = 0;                             ///< in_features of a Linear, in_channels of a Conv2d
+  std::int64_t out_units = 0;        ///< out_features or out_channels: the layer's vertices
   graph::VertexId first_vertex = 0;  ///< its vertices are first_vertex .. first_vertex + out_units - 1
   std::int64_t edges = 0;            ///< edges into its vertices
 };

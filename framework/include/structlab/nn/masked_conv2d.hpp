@@ -43,8 +43,8 @@ class MaskedConv2dImpl : public torch::nn::Cloneable<MaskedConv2dImpl> {
   /// Prints "structlab::nn::MaskedConv2d(in=.., out=.., kernel=.., stride=.., padding=.., active=..)".
   void pretty_print(std::ostream& stream) const override;
 
-  /// conv2d(input, weight * mask, bias); throws ModelError when \p input is not [batch, in_channels, h, w] or is
-  /// smaller than the kernel.
+  /// conv2d(input, weight * mask, bias); throws ModelError when \p input is not [batch, in_channels, h, w] or
+  /// is smaller than the kernel.
   torch::Tensor forward(const torch::Tensor& input);
   /// The spatial size of the output for an input of \p size pixels along one axis (0 when it is too small).
   std::int64_t output_size(std::int64_t size) const;

@@ -17,22 +17,22 @@ namespace structlab::nn {
 constexpr std::int64_t kInputLayer = -1;
 
 /// One masked weight tensor of a model, as pruners, selection, dead-unit counts, the archive and
-/// generate_structure see it: the model's own tensors (shared, not copies) and where they sit in the structure,
-/// whatever kind of layer holds them.
+/// generate_structure see it: the model's own tensors (shared, not copies) and where they sit in the
+/// structure, whatever kind of layer holds them.
 ///
 /// A ref of a DAN's hidden block holds views into the model's packed tensors: take refs again with
 /// masked_layers() after the model's to() or load(), which give the packed tensors new memory.
 ///
 /// The weight is [out, in, k...]. Rows map to units: row r of `weight` computes unit r of structure layer
-/// `target_layer` (output r for the output layer); column c reads unit c of `source_layer` (input feature c for
-/// kInputLayer). A weight with more than two dimensions holds a kernel per (row, column) pair: a Conv2d's
+/// `target_layer` (output r for the output layer); column c reads unit c of `source_layer` (input feature c
+/// for kInputLayer). A weight with more than two dimensions holds a kernel per (row, column) pair: a Conv2d's
 /// [out channels, in channels, kh, kw], where units are channels; unit c of the source is connected to unit r
 /// of the target while any entry of their kernel is active (connections()). Change the mask only in place
 /// (set_mask, or in-place tensor operations on `mask`), so the layer sees the change.
 struct MaskedLayerRef {
   std::string name;           ///< stable name, e.g. "main_3" or "skip_0_3"; used as archive group name
-  /// The weight parameter [out, in, k...], or a view into a packed parameter (a DAN's hidden blocks): differentiate
-  /// with respect to it through structlab::prune::gradients_of, which handles both.
+  /// The weight parameter [out, in, k...], or a view into a packed parameter (a DAN's hidden blocks):
+  /// differentiate with respect to it through structlab::prune::gradients_of, which handles both.
   torch::Tensor weight;
   torch::Tensor bias;         ///< the bias parameter [out] (or a view into one); undefined when the layer has none
   torch::Tensor mask;         ///< the bool mask buffer shaped like the weight (or a view into one)
@@ -66,10 +66,10 @@ struct MaskedLayerRef {
   std::int64_t in_features() const { return weight.size(1); }
   /// Weight entries per (row, column) pair: 1 for a matrix, kh * kw for a Conv2d kernel.
   std::int64_t kernel_numel() const;
-  /// The shape fan-in and fan-out are read from (the Erdős–Rényi and ERK density distributions): the weight's,
-  /// or, for a reshaped view of a whole parameter (the cnn's first classifier layer, [out, channels, pixels] of an
-  /// [out, features] matrix), that parameter's. A view of a part of a parameter (a DAN block, an RNN gate) keeps
-  /// its own shape.
+  /// The shape fan-in and fan-out are read from (the Erdős–Rényi and ERK density distributions): the
+  /// weight's, or, for a reshaped view of a whole parameter (the cnn's first classifier layer, [out,
+  /// channels, pixels] of an [out, features] matrix), that parameter's. A view of a part of a parameter (a
+  /// DAN block, an RNN gate) keeps its own shape.
   std::vector<std::int64_t> fan_shape() const;
   /// Which unit pairs are connected, as a bool [out, in] tensor on the mask's device: the mask itself for a
   /// matrix, otherwise true where any entry of the (row, column) kernel is active.

@@ -1,7 +1,7 @@
 #pragma once
 /// \file
-/// MaskedRecurrent: a recurrent layer (vanilla RNN, GRU or LSTM) whose input-to-hidden and hidden-to-hidden weights
-/// are multiplied by boolean masks in every forward pass.
+/// MaskedRecurrent: a recurrent layer (vanilla RNN, GRU or LSTM) whose input-to-hidden and hidden-to-hidden
+/// weights are multiplied by boolean masks in every forward pass.
 
 #include <torch/torch.h>
 
@@ -25,7 +25,8 @@ enum class RecurrentCell {
 const char* to_string(RecurrentCell cell);
 /// The cell named \p name; throws ConfigError naming the accepted names otherwise.
 RecurrentCell parse_recurrent_cell(const std::string& name);
-/// The names of the cell's gates in the order its weight rows hold them: {""} for rnn, {"r", "z", "n"} for gru,
+/// The names of the cell's gates in the order its weight rows hold them: {""} for rnn, {"r", "z", "n"} for
+/// gru,
 /// {"i", "f", "g", "o"} for lstm.
 const std::vector<std::string>& gate_names(RecurrentCell cell);
 
@@ -59,8 +60,8 @@ class MaskedRecurrentImpl : public torch::nn::Cloneable<MaskedRecurrentImpl> {
   /// Prints "structlab::nn::MaskedRecurrent(cell=.., in=.., hidden=.., active=..)".
   void pretty_print(std::ostream& stream) const override;
 
-  /// The hidden states of every step, [batch, steps, hidden], for \p input [batch, steps, input_size], starting
-  /// from zero states; throws ModelError naming the shapes for any other input.
+  /// The hidden states of every step, [batch, steps, hidden], for \p input [batch, steps, input_size],
+  /// starting from zero states; throws ModelError naming the shapes for any other input.
   torch::Tensor forward(const torch::Tensor& input);
   /// Rows per gate (the hidden size) times gates.
   std::int64_t gate_rows() const;
@@ -70,10 +71,10 @@ class MaskedRecurrentImpl : public torch::nn::Cloneable<MaskedRecurrentImpl> {
   /// The hidden-to-hidden mask (bool, shaped like weight_hh).
   const torch::Tensor& mask_hh() const { return mask_hh_; }
 
-  torch::Tensor weight_ih;  ///< [gates * hidden, input]
-  torch::Tensor weight_hh;  ///< [gates * hidden, hidden]
-  torch::Tensor bias_ih;    ///< [gates * hidden]; undefined without bias
-  torch::Tensor bias_hh;    ///< [gates * hidden]; undefined without bias
+  torch::Tensor weight_ih;         ///< [gates * hidden, input]
+  torch::Tensor weight_hh;         ///< [gates * hidden, hidden]
+  torch::Tensor bias_ih;           ///< [gates * hidden]; undefined without bias
+  torch::Tensor bias_hh;           ///< [gates * hidden]; undefined without bias
   MaskedRecurrentOptions options;  ///< the options the layer was built with
 
  private:

@@ -20,9 +20,8 @@ class GrowthContext {
   /// The run's own CPU generator (never torch's process-wide one), for random scores.
   virtual at::Generator& generator() = 0;
   /// ∂loss/∂(weight ⊙ mask) on the current training batch for every masked layer (masked_layers() order,
-  /// shaped like its weight): the gradient the layer would have at every position were it active, inactive ones
-  /// included.
-  /// Computed once per update step, only when asked for.
+  /// shaped like its weight): the gradient the layer would have at every position were it active, inactive
+  /// ones included. Computed once per update step, only when asked for.
   virtual const std::vector<torch::Tensor>& dense_gradients() = 0;
 };
 
@@ -30,9 +29,8 @@ class GrowthContext {
 class GrowthCriterion {
  public:
   virtual ~GrowthCriterion() = default;
-  /// One score tensor per masked layer in masked_layers() order (shaped like its weight, any floating dtype, on any
-  /// device).
-  /// Higher scores grow first; only inactive positions are considered.
+  /// One score tensor per masked layer in masked_layers() order (shaped like its weight, any floating dtype,
+  /// on any device). Higher scores grow first; only inactive positions are considered.
   virtual std::vector<torch::Tensor> score(nn::MaskedModel& model, GrowthContext& context) const = 0;
 };
 

@@ -48,8 +48,8 @@ class PruningStrategy {
   virtual PruningGranularity granularity() const = 0;
   /// Whether the selection ranks all layers together, each layer apart, or cuts at score zero.
   virtual SelectionScope scope() const = 0;
-  /// One score tensor per masked layer in masked_layers() order: shaped like its weight for weight granularity,
-  /// [out] for unit granularity. Lower scores are pruned first; inactive positions are ignored.
+  /// One score tensor per masked layer in masked_layers() order: shaped like its weight for weight
+  /// granularity, [out] for unit granularity. Lower scores are pruned first; inactive positions are ignored.
   virtual std::vector<torch::Tensor> score(nn::MaskedModel& model, PruningContext& context) const = 0;
   /// How many rounds the `at_init` schedule prunes in (at least 1): round k of R prunes to density
   /// d_0 * (target / d_0)^(k/R), re-scoring the masked network each round. 1 unless the strategy asks for more

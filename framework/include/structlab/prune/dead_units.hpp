@@ -1,7 +1,7 @@
 #pragma once
 /// \file
-/// Dead units: hidden vertices that pruning left without any active incoming or outgoing weight (channels, for
-/// convolutional layers: a channel with no active kernel entry in or out).
+/// Dead units: hidden vertices that pruning left without any active incoming or outgoing weight (channels,
+/// for convolutional layers: a channel with no active kernel entry in or out).
 
 #include <cstdint>
 #include <vector>

@@ -24,17 +24,18 @@ SelectionRule parse_selection_rule(const std::string& name);
 
 /// What a pruning step removes at once when the strategy scores single weights.
 enum class MaskGranularity {
-  weight,   ///< single weights
-  kernel,   ///< whole kernels: every entry between one input unit and one output unit (a kh x kw Conv2d kernel;
-            ///< a single weight in a matrix), scored by the mean of its active entries' scores
-  channel,  ///< whole units: a Conv2d output channel or a linear layer's neuron, scored by the mean of the active
-            ///< entries' scores of its row, removed as unit-scoring strategies remove units
+  weight,  ///< single weights
+  kernel,  ///< whole kernels: every entry between one input unit and one output unit (a kh x kw Conv2d
+           ///< kernel; a single weight in a matrix), scored by the mean of its active entries' scores
+  channel,  ///< whole units: a Conv2d output channel or a linear layer's neuron, scored by the mean of the
+            ///< active entries' scores of its row, removed as unit-scoring strategies remove units
 };
 
 /// "weight", "kernel" or "channel".
 const char* to_string(MaskGranularity granularity);
 
-/// The granularity named \p name; throws ConfigError naming `pruning.selection.granularity` and the allowed names.
+/// The granularity named \p name; throws ConfigError naming `pruning.selection.granularity` and the allowed
+/// names.
 MaskGranularity parse_mask_granularity(const std::string& name);
 
 /// `pruning.selection`: how much goes per pruning step, and what is protected.

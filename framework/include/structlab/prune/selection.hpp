@@ -26,8 +26,8 @@
 /// (row, column) pair of a layer (a Conv2d's kh x kw kernel, a single weight of a matrix) by the mean of its
 /// active entries' scores and clears it whole; `channel` scores each row (an output channel or neuron) by the
 /// mean of its active entries' scores and removes units as above. The mean puts groups of different sizes (a
-/// 5x5 kernel, a single weight; a conv row of 25 entries, a linear row of 400) on one scale; within a layer of
-/// unpruned groups it orders them as the sum (for magnitude scores, the L1 norm) does.
+/// 5x5 kernel, a single weight; a conv row of 25 entries, a linear row of 400) on one scale; within a layer
+/// of unpruned groups it orders them as the sum (for magnitude scores, the L1 norm) does.
 
 #include <torch/torch.h>
 
