@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "structlab/archive/run_archive.hpp"
+#include "integration/spec_archive.hpp"
 #include "support/run_process.hpp"
 
 namespace structlab {
@@ -112,15 +113,12 @@ TEST(CellDanRun, GradientPrunersScoreTheEdges) {
 }
 
 TEST(CellDanRun, ImagesOnly) {
-  const std::string dir = make_temp_dir("cell-dan-flat");
-  const std::string spec = dir + "/spec.yaml";
-  std::ofstream(spec) << R"(experiment: cell-dan-flat
+  const auto result = testing::run_spec_text("cell-dan-flat", R"(experiment: cell-dan-flat
 dataset: {plugin: function, train_size: 64, test_size: 16}
 structure: {plugin: watts_strogatz, n: 8, k: 2, p: 0.1}
 model: {plugin: dan_cells}
 training: {epochs: 1}
-)";
-  auto result = run_structlab("run " + spec + " --out " + dir + "/out");
+)");
   EXPECT_NE(result.exit_code, 0);
   EXPECT_NE(result.err.find("[channels, height, width]"), std::string::npos) << result.err;
 }

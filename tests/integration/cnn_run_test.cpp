@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 
 #include "structlab/archive/run_archive.hpp"
 #include "structlab/prune/layer_density.hpp"
@@ -14,8 +13,6 @@
 namespace structlab {
 namespace {
 
-using testing::make_temp_dir;
-using testing::run_structlab;
 using Shape = std::vector<std::int64_t>;
 
 archive::ArchiveSummary run_spec(const std::string& tag, const std::string& spec_text) {
@@ -120,14 +117,11 @@ TEST(CnnRun, ShortenedExampleConfigLearnsAndPrunes) {
 }
 
 TEST(CnnRun, ImagesOnly) {
-  const std::string dir = make_temp_dir("cnn-flat");
-  const std::string spec = dir + "/spec.yaml";
-  std::ofstream(spec) << R"(experiment: cnn-flat
+  const auto result = testing::run_spec_text("cnn-flat", R"(experiment: cnn-flat
 dataset: {plugin: function, train_size: 64, test_size: 16}
 model: {plugin: cnn}
 training: {epochs: 1}
-)";
-  auto result = run_structlab("run " + spec + " --out " + dir + "/out");
+)");
   EXPECT_NE(result.exit_code, 0);
   EXPECT_NE(result.err.find("[channels, height, width]"), std::string::npos) << result.err;
 }

@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include "structlab/archive/run_archive.hpp"
 #include "integration/spec_archive.hpp"
@@ -14,8 +13,6 @@
 namespace structlab {
 namespace {
 
-using testing::make_temp_dir;
-using testing::run_structlab;
 using Shape = std::vector<std::int64_t>;
 
 archive::ArchiveSummary run_spec(const std::string& tag, const std::string& spec_text) {
@@ -89,13 +86,11 @@ pruning:
 }
 
 TEST(RnnRun, ImagesNeedTheSequenceOption) {
-  const std::string dir = make_temp_dir("rnn-images");
-  std::ofstream(dir + "/spec.yaml") << R"(experiment: rnn-images
+  const auto result = testing::run_spec_text("rnn-images", R"(experiment: rnn-images
 dataset: {plugin: idx, limit_train: 100, limit_test: 50}
 model: {plugin: rnn}
 training: {epochs: 1}
-)";
-  auto result = run_structlab("run " + dir + "/spec.yaml --out " + dir + "/out");
+)");
   EXPECT_NE(result.exit_code, 0);
   EXPECT_NE(result.err.find("idx with sequence: true"), std::string::npos) << result.err;
 }

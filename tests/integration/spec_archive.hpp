@@ -12,6 +12,13 @@
 
 namespace structlab::testing {
 
+/// `structlab run` on \p spec_text, written to a fresh directory named after \p tag; what the program left.
+inline ProcessResult run_spec_text(const std::string& tag, const std::string& spec_text) {
+  const std::string dir = make_temp_dir(tag);
+  std::ofstream(dir + "/spec.yaml") << spec_text;
+  return run_structlab("run " + dir + "/spec.yaml --out " + dir + "/out");
+}
+
 /// `structlab run` on \p spec_text (written to a fresh directory named after \p tag, \p options appended to the
 /// command line); the run's archive as read back, or an empty summary and a test failure when the run failed or
 /// wrote none.
